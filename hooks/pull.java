@@ -1,0 +1,130 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//DESCRIPTION BeforeInstall hook: checks the bundle and the host, pulls every image the release needs, warms the other hooks
+//JAVA 17+
+//SOURCES ../lib/Cli.java ../lib/ImageRef.java ../lib/Docker.java ../lib/Bundle.java ../lib/Stack.java
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "pull", mixinStandardHelpOptions = true, version = "pull 1",
+        description = "BeforeInstall hook. While the old version keeps serving: reads the bundle's image reference, checks "
+                + "the host (Docker, Compose, env file, networks, container names, hook time budget), renders the "
+                + "compose file and has Compose validate it, pulls the release image (by digest when pinned) and every "
+                + "other image the stack lacks, and compiles the other hooks so that nothing compiles during the swap. "
+                + "On any failure the running version is untouched.")
+class pull implements Callable<Integer> {
+    @Option(names = "--bundle", defaultValue = "${env:CDEPLOY_BUNDLE:-.}",
+            description = "Unpacked bundle folder (default: the folder above hooks/ when run by CodeDeploy, else .)")
+    Path bundleDir;
+
+    @Option(names = "--pull-timeout", defaultValue = "600", description = "Seconds allowed for each docker pull (default: ${DEFAULT-VALUE})")
+    int pullTimeout;
+
+    @Option(names = "--no-warm-up", description = "Do not compile the start and validate hooks ahead of the swap")
+    boolean noWarmUp;
+
+    public static void main(String... args) {
+        System.exit(Cli.commandLine(new pull()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        Instant t0 = Instant.now();
+        Bundle bundle = Bundle.load(bundleDir);
+        Stack stack = new Stack(bundle);
+        String image = bundle.image().pinned();
+        ObjectNode compose = stack.render(image);
+        Cli.log("pull: release %s, image %s", bundle.version() == null ? "(unversioned)" : bundle.version(), bundle.image());
+        for (String env : Stack.envFiles(compose)) {
+            if (!Files.isRegularFile(Path.of(env))) {
+                throw new Cli.Fail(Cli.INPUT, "env file " + env + " does not exist",
+                        "create it on the instance (it may be empty), or set envFile in release.json");
+            }
+        }
+        stack.healthDeadline(compose);
+
+        Docker docker = new Docker();
+        docker.requireDaemon();
+        Docker.Compose composeCli = docker.compose();
+        for (String net : Stack.externalNetworks(compose)) {
+            if (!docker.docker(Duration.ofSeconds(20), "network", "inspect", net).ok()) {
+                throw new Cli.Fail(Cli.INPUT, "the stack joins the external network '" + net + "', which does not exist",
+                        "create it once: docker network create " + net);
+            }
+        }
+        for (Map.Entry<String, String> e : Stack.containerNames(compose).entrySet()) {
+            docker.container(e.getValue()).filter(c -> !bundle.settings().project().equals(c.project())).ifPresent(c -> {
+                throw new Cli.Fail(Cli.INPUT, "container " + c.name() + " (service " + e.getKey() + ") exists outside compose project '"
+                        + bundle.settings().project() + "'" + (c.project() == null ? "" : " (it belongs to '" + c.project() + "')"),
+                        c.project() == null ? "remove it once (docker rm -f " + c.name() + ") so compose can manage it"
+                                : "set \"project\": \"" + c.project() + "\" in release.json to adopt that stack");
+            });
+        }
+        checkRenders(stack, composeCli, compose);
+
+        pullImage(docker, image, "release image");
+        for (String side : Stack.images(compose)) {
+            if (!side.equals(image) && !docker.imageExists(side)) {
+                pullImage(docker, side, "side image");
+            }
+        }
+        if (!noWarmUp) {
+            warmUp(bundle.dir());
+        }
+        Cli.log("pull: ready to swap to %s (%s)", image, Cli.seconds(Duration.between(t0, Instant.now())));
+        return Cli.OK;
+    }
+
+    private void pullImage(Docker docker, String ref, String what) {
+        Instant t = Instant.now();
+        docker.pull(ref, Duration.ofSeconds(pullTimeout));
+        Cli.log("pull: %s %s pulled (%s)", what, ref, Cli.seconds(Duration.between(t, Instant.now())));
+    }
+
+    /** Compose's own check of the rendered file, on a scratch copy: the live file changes only in start. */
+    private static void checkRenders(Stack stack, Docker.Compose composeCli, ObjectNode compose) {
+        Path scratch = null;
+        try {
+            scratch = Files.createTempFile("cdeploy-compose-", ".yml");
+            Files.writeString(scratch, Stack.yaml(compose));
+            Docker.Result r = Docker.run(composeCli.config(stack.settings.project(), scratch), Duration.ofSeconds(60), null);
+            if (!r.ok()) {
+                throw new Cli.Fail(Cli.INPUT, "compose rejects the rendered template: " + r.reason(), "fix compose.yml and release again");
+            }
+        } catch (java.io.IOException e) {
+            throw new Cli.Fail(Cli.ENVIRONMENT, "cannot write a scratch file (" + e.getMessage() + ")", "check free space in /tmp");
+        } finally {
+            if (scratch != null) {
+                scratch.toFile().delete();
+            }
+        }
+    }
+
+    /** JBang caches a compiled script by its content: building the next hooks now keeps compiling out of the swap. */
+    private static void warmUp(Path bundleDir) {
+        String jbang = System.getenv("CDEPLOY_JBANG");
+        if (jbang == null || jbang.isBlank()) {
+            Cli.log("pull: not run through hooks/pull, so the other hooks were not compiled ahead (CDEPLOY_JBANG unset)");
+            return;
+        }
+        for (String hook : List.of("start", "validate")) {
+            Path source = bundleDir.resolve("hooks").resolve(hook + ".java");
+            Instant t = Instant.now();
+            Docker.Result r = Docker.run(List.of(jbang, "build", source.toString()), Duration.ofMinutes(5), null);
+            if (!r.ok()) {
+                throw new Cli.Fail(Cli.ENVIRONMENT, "hooks/" + hook + ".java does not compile here: " + r.reason(),
+                        "check Java and Maven access on the instance (jbang build " + source + ")");
+            }
+            Cli.log("pull: hooks/%s ready (%s)", hook, Cli.seconds(Duration.between(t, Instant.now())));
+        }
+    }
+}

@@ -1,0 +1,70 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//DESCRIPTION ValidateService hook: waits for the new version to be healthy; otherwise prints its log and rolls back
+//JAVA 17+
+//SOURCES ../lib/Cli.java ../lib/ImageRef.java ../lib/Docker.java ../lib/Bundle.java ../lib/Stack.java ../lib/Health.java
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "validate", mixinStandardHelpOptions = true, version = "validate 1",
+        description = "ValidateService hook. Waits, up to healthTimeoutSeconds, until the new version is healthy: by its "
+                + "Docker healthcheck when it has one, else by healthUrl answering 2xx. If it is not: prints the "
+                + "container's last log lines, rolls back to the previous image, waits for it to be healthy and exits 3 "
+                + "(rolled back) or 1 (rollback impossible or failed). The wait plus a rollback fit the hook's timeout.")
+class validate implements Callable<Integer> {
+    @Option(names = "--bundle", defaultValue = "${env:CDEPLOY_BUNDLE:-.}",
+            description = "Unpacked bundle folder (default: the folder above hooks/ when run by CodeDeploy, else .)")
+    Path bundleDir;
+
+    @Option(names = "--log-lines", defaultValue = "40", description = "Container log lines shown on failure (default: ${DEFAULT-VALUE})")
+    int logLines;
+
+    public static void main(String... args) {
+        System.exit(Cli.commandLine(new validate()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        Bundle bundle = Bundle.load(bundleDir);
+        Stack stack = new Stack(bundle);
+        Bundle.Settings s = bundle.settings();
+        String image = bundle.image().pinned();
+        ObjectNode compose = stack.render(image);
+        Duration limit = stack.healthDeadline(compose);
+        Docker docker = new Docker();
+        docker.requireDaemon();
+
+        Health.Outcome outcome = Health.await(docker, s.container(), s.healthUrl(), limit);
+        if (outcome.healthy()) {
+            Cli.log("validate: %s is healthy after %s (%s)", image, Cli.seconds(outcome.waited()), outcome.detail());
+            return Cli.OK;
+        }
+        Cli.log("validate: %s is not healthy: %s; last %d log lines of %s:", image, outcome.detail(), logLines, s.container());
+        docker.logs(s.container(), logLines).forEach(line -> Cli.log.println("  | " + line));
+
+        Optional<String> previous = stack.recorded(Stack.PREVIOUS).filter(p -> !p.equals(image));
+        String failed = "release " + (bundle.version() == null ? image : bundle.version() + " (" + image + ")")
+                + " is not healthy: " + outcome.detail();
+        if (previous.isEmpty()) {
+            throw new Cli.Fail(Cli.FAILED, failed + "; there is no previous image to roll back to",
+                    "fix the release and deploy again (its log is above)");
+        }
+        Cli.log("validate: rolling back to %s", previous.get());
+        Docker.Compose composeCli = docker.compose();
+        stack.up(composeCli, stack.write(stack.render(previous.get())));
+        stack.record(Stack.CURRENT, previous.get());
+        Health.Outcome back = Health.await(docker, s.container(), s.healthUrl(), limit);
+        if (!back.healthy()) {
+            throw new Cli.Fail(Cli.FAILED, failed + "; the rollback to " + previous.get() + " is not healthy either: " + back.detail(),
+                    "the service is down: check the host (docker ps -a, docker logs " + s.container() + ")");
+        }
+        throw new Cli.Fail(Cli.ROLLED_BACK, failed + "; rolled back to " + previous.get() + ", which is healthy again",
+                "see the container log above");
+    }
+}

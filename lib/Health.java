@@ -1,0 +1,76 @@
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Waits until a container is healthy: by its Docker healthcheck when it has one, else by an HTTP URL answering
+ * 2xx. A container that exits or restarts fails at once instead of burning the deadline.
+ */
+final class Health {
+    static final Duration POLL = Duration.ofMillis(250);
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+
+    record Outcome(boolean healthy, String detail, Duration waited) {}
+
+    static Outcome await(Docker docker, String container, String url, Duration limit) {
+        Instant start = Instant.now();
+        Instant deadline = start.plus(limit);
+        String last = "no answer yet";
+        while (true) {
+            Optional<Docker.Container> c = docker.container(container);
+            Duration waited = Duration.between(start, Instant.now());
+            if (c.isEmpty()) {
+                return new Outcome(false, "container " + container + " does not exist", waited);
+            }
+            Docker.Container ct = c.get();
+            if ("restarting".equals(ct.status())) {
+                return new Outcome(false, "container " + container + " is restarting after exit code " + ct.exitCode(), waited);
+            }
+            if (!ct.running()) {
+                return new Outcome(false, "container " + container + " " + ct.status() + " with exit code " + ct.exitCode(), waited);
+            }
+            if (ct.health() != null) {
+                switch (ct.health()) {
+                    case "healthy" -> { return new Outcome(true, "Docker healthcheck: healthy", waited); }
+                    case "unhealthy" -> { return new Outcome(false, "Docker healthcheck reports unhealthy", waited); }
+                    default -> last = "Docker healthcheck: " + ct.health();
+                }
+            } else {
+                last = probe(url);
+                if (last == null) {
+                    return new Outcome(true, url + " answered 2xx", waited);
+                }
+            }
+            if (!Instant.now().plus(POLL).isBefore(deadline)) {
+                return new Outcome(false, "not healthy after " + limit.toSeconds() + " s (" + last + ")", Duration.between(start, Instant.now()));
+            }
+            sleep(POLL);
+        }
+    }
+
+    /** {@code null} when the URL answers 2xx, else what it did instead. */
+    static String probe(String url) {
+        try {
+            HttpURLConnection http = (HttpURLConnection) URI.create(url).toURL().openConnection();
+            http.setConnectTimeout((int) PROBE_TIMEOUT.toMillis());
+            http.setReadTimeout((int) PROBE_TIMEOUT.toMillis());
+            int code = http.getResponseCode();
+            http.disconnect();
+            return code / 100 == 2 ? null : url + " answered HTTP " + code;
+        } catch (IOException | IllegalArgumentException e) {
+            return url + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+        }
+    }
+
+    static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Cli.Fail(Cli.FAILED, "interrupted while waiting for the service to get healthy");
+        }
+    }
+}
