@@ -81,6 +81,7 @@ class pull implements Callable<Integer> {
             warmUp(bundle.dir());
         }
         Cli.log("pull: ready to swap to %s (%s)", image, Cli.seconds(Duration.between(t0, Instant.now())));
+        Cli.log("pull: %s", Docker.timing());
         return Cli.OK;
     }
 

@@ -52,6 +52,7 @@ class start implements Callable<Integer> {
         stack.up(composeCli, file);
         stack.record(Stack.CURRENT, image);
         Cli.log("start: %s started (%s); hooks/validate checks its health", container, Cli.seconds(Duration.between(t, Instant.now())));
+        Cli.log("start: %s", Docker.timing());
         return Cli.OK;
     }
 }

@@ -57,6 +57,7 @@ class stop implements Callable<Integer> {
             throw new Cli.Fail(Cli.FAILED, "could not stop and remove " + name + ": " + r.reason(), "check the Docker daemon (docker ps -a)");
         }
         Cli.log("stop: %s (%s) stopped and removed (%s)", name, found.get().image(), Cli.seconds(Duration.between(t, Instant.now())));
+        Cli.log("stop: %s", Docker.timing());
         return Cli.OK;
     }
 

@@ -43,6 +43,7 @@ class validate implements Callable<Integer> {
         Health.Outcome outcome = Health.await(docker, s.container(), s.healthUrl(), limit);
         if (outcome.healthy()) {
             Cli.log("validate: %s is healthy after %s (%s)", image, Cli.seconds(outcome.waited()), outcome.detail());
+            Cli.log("validate: %s", Docker.timing());
             return Cli.OK;
         }
         Cli.log("validate: %s is not healthy: %s; last %d log lines of %s:", image, outcome.detail(), logLines, s.container());

@@ -34,7 +34,7 @@ final class Docker {
     }
 
     /** A container as {@code docker inspect} reports it. */
-    record Container(String name, String image, String status, int exitCode, String health, String project) {
+    record Container(String name, String image, String status, int exitCode, int restarts, String health, String project) {
         boolean running() {
             return "running".equals(status);
         }
@@ -61,14 +61,24 @@ final class Docker {
         private List<String> base(String project, Path file) {
             List<String> cmd = new ArrayList<>(executable);
             cmd.addAll(List.of("--project-name", project, "--file", file.toString()));
-            if (!v2) {
-                cmd.add(2, "--no-ansi");
-            }
             return cmd;
         }
     }
 
     private final String docker;
+    private static final java.util.concurrent.atomic.AtomicLong CHILD_NANOS = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Where this process's time went since it was started (the launcher execs JBang, which execs this JVM, so
+     * the start is the hook's): the rest after Docker's share is the hook's own cost, start-up included.
+     */
+    static String timing() {
+        Duration total = ProcessHandle.current().info().startInstant()
+                .map(s -> Duration.between(s, java.time.Instant.now())).orElse(Duration.ZERO);
+        Duration docker = Duration.ofNanos(CHILD_NANOS.get());
+        return String.format("%s in all: %s waiting on Docker, %s own", Cli.seconds(total), Cli.seconds(docker),
+                Cli.seconds(total.minus(docker)));
+    }
 
     Docker() {
         this(System.getenv().getOrDefault("CDEPLOY_DOCKER", "docker"));
@@ -86,6 +96,15 @@ final class Docker {
 
     /** Runs a command; stdin is empty; stdout and stderr are captured, and each line also goes to {@code echo}. */
     static Result run(List<String> command, Duration timeout, Consumer<String> echo) {
+        long started = System.nanoTime();
+        try {
+            return runUntimed(command, timeout, echo);
+        } finally {
+            CHILD_NANOS.addAndGet(System.nanoTime() - started);
+        }
+    }
+
+    private static Result runUntimed(List<String> command, Duration timeout, Consumer<String> echo) {
         Process p;
         try {
             p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
@@ -200,7 +219,7 @@ final class Docker {
             JsonNode state = c.path("State");
             JsonNode health = state.path("Health");
             return Optional.of(new Container(name, c.path("Config").path("Image").asText(),
-                    state.path("Status").asText(), state.path("ExitCode").asInt(),
+                    state.path("Status").asText(), state.path("ExitCode").asInt(), c.path("RestartCount").asInt(),
                     health.isMissingNode() || health.isNull() ? null : health.path("Status").asText(),
                     c.path("Config").path("Labels").path("com.docker.compose.project").asText(null)));
         } catch (IOException e) {

@@ -19,6 +19,7 @@ final class Health {
         Instant start = Instant.now();
         Instant deadline = start.plus(limit);
         String last = "no answer yet";
+        int restarts = -1;
         while (true) {
             Optional<Docker.Container> c = docker.container(container);
             Duration waited = Duration.between(start, Instant.now());
@@ -26,7 +27,10 @@ final class Health {
                 return new Outcome(false, "container " + container + " does not exist", waited);
             }
             Docker.Container ct = c.get();
-            if ("restarting".equals(ct.status())) {
+            if (restarts < 0) {
+                restarts = ct.restarts();
+            }
+            if ("restarting".equals(ct.status()) || ct.restarts() > restarts) {
                 return new Outcome(false, "container " + container + " is restarting after exit code " + ct.exitCode(), waited);
             }
             if (!ct.running()) {

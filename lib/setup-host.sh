@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Installs and starts what this project needs on a Debian or Ubuntu host, as root. Idempotent: it installs only
+# what is missing and starts only what is not answering. Used by .ci/run and by machine set-up.
+#   lib/setup-host.sh docker      Docker engine + Compose (v1 docker-compose where no v2 plugin is packaged)
+#   lib/setup-host.sh test-tools  what the tests need besides Docker: local registry, static busybox, AWS CLI
+#   lib/setup-host.sh registry    a local image registry on 127.0.0.1:${CDEPLOY_REGISTRY_PORT:-5000}
+set -euo pipefail
+log() { echo "setup-host: $*" >&2; }
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -n1)" ]; then
+    apt-get update -q >&2
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+}
+
+wait_for() { # seconds, command...
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.5
+  done
+}
+
+docker_engine() {
+  local pkgs=(docker.io)
+  apt-cache show docker-compose-plugin >/dev/null 2>&1 && pkgs+=(docker-compose-plugin) || pkgs+=(docker-compose)
+  apt_install "${pkgs[@]}"
+  if docker info >/dev/null 2>&1; then return 0; fi
+  if [ -d /run/systemd/system ]; then
+    log "starting docker with systemd"
+    systemctl start docker
+  else
+    log "starting dockerd (log: /var/log/cdeploy-dockerd.log)"
+    nohup dockerd >/var/log/cdeploy-dockerd.log 2>&1 </dev/null &
+  fi
+  wait_for 60 docker info || { log "dockerd did not come up; see /var/log/cdeploy-dockerd.log"; exit 1; }
+}
+
+test_tools() {
+  apt_install docker-registry busybox-static awscli curl
+}
+
+registry() {
+  local port=${CDEPLOY_REGISTRY_PORT:-5000} conf=/etc/cdeploy/registry.yml
+  if curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1; then return 0; fi
+  mkdir -p /etc/cdeploy /var/lib/cdeploy-registry
+  cat >"$conf" <<YAML
+version: 0.1
+log: {level: warn}
+storage:
+  filesystem: {rootdirectory: /var/lib/cdeploy-registry}
+  delete: {enabled: true}
+http:
+  addr: 127.0.0.1:$port
+YAML
+  log "starting a registry on 127.0.0.1:$port (log: /var/log/cdeploy-registry.log)"
+  nohup docker-registry serve "$conf" >/var/log/cdeploy-registry.log 2>&1 </dev/null &
+  wait_for 30 curl -fsS "http://127.0.0.1:$port/v2/" || { log "registry did not come up; see /var/log/cdeploy-registry.log"; exit 1; }
+}
+
+[ $# -gt 0 ] || { sed -n '2,7p' "$0" >&2; exit 2; }
+for step in "$@"; do
+  case "$step" in
+    docker) docker_engine ;;
+    test-tools) test_tools ;;
+    registry) registry ;;
+    *) log "unknown step '$step' (docker, test-tools, registry)"; exit 2 ;;
+  esac
+done
