@@ -155,19 +155,27 @@ final class Docker {
         }
     }
 
-    /** Finds Compose: the v2 plugin first, then the v1 {@code docker-compose} command. */
+    /**
+     * Finds Compose: the v2 plugin first, then the v1 {@code docker-compose} command; {@code CDEPLOY_COMPOSE}
+     * (a command line such as {@code docker-compose} or {@code docker compose}) forces one.
+     */
     Compose compose() {
-        Result v2 = docker(Duration.ofSeconds(20), "compose", "version", "--short");
-        if (v2.ok() && !v2.out.isBlank()) {
-            return new Compose(List.of(docker, "compose"), true, v2.out.strip());
+        String forced = System.getenv("CDEPLOY_COMPOSE");
+        List<List<String>> candidates = forced != null && !forced.isBlank()
+                ? List.of(List.of(forced.strip().split("\\s+")))
+                : List.of(List.of(docker, "compose"), List.of("docker-compose"));
+        for (List<String> exe : candidates) {
+            List<String> cmd = new ArrayList<>(exe);
+            cmd.addAll(List.of("version", "--short"));
+            Result r = run(cmd, Duration.ofSeconds(30), null);
+            if (r.ok() && !r.out.isBlank()) {
+                String version = r.out.strip().replaceFirst("^v", "");
+                return new Compose(exe, !version.startsWith("1."), version);
+            }
         }
-        String v1exe = System.getenv().getOrDefault("CDEPLOY_DOCKER_COMPOSE", "docker-compose");
-        Result v1 = run(List.of(v1exe, "version", "--short"), Duration.ofSeconds(30), null);
-        if (v1.ok() && !v1.out.isBlank()) {
-            return new Compose(List.of(v1exe), false, v1.out.strip());
-        }
-        throw new Cli.Fail(Cli.ENVIRONMENT, "Docker Compose is not installed (neither 'docker compose' nor 'docker-compose' runs)",
-                "install the compose plugin (apt-get install docker-compose-plugin) or docker-compose");
+        throw new Cli.Fail(Cli.ENVIRONMENT, "Docker Compose is not installed (tried "
+                + candidates.stream().map(c -> String.join(" ", c)).toList() + ")",
+                "install the compose plugin (docker compose) or docker-compose");
     }
 
     boolean imageExists(String ref) {

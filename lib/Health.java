@@ -19,7 +19,6 @@ final class Health {
         Instant start = Instant.now();
         Instant deadline = start.plus(limit);
         String last = "no answer yet";
-        int restarts = -1;
         while (true) {
             Optional<Docker.Container> c = docker.container(container);
             Duration waited = Duration.between(start, Instant.now());
@@ -27,11 +26,11 @@ final class Health {
                 return new Outcome(false, "container " + container + " does not exist", waited);
             }
             Docker.Container ct = c.get();
-            if (restarts < 0) {
-                restarts = ct.restarts();
-            }
-            if ("restarting".equals(ct.status()) || ct.restarts() > restarts) {
+            if ("restarting".equals(ct.status())) {
                 return new Outcome(false, "container " + container + " is restarting after exit code " + ct.exitCode(), waited);
+            }
+            if (ct.restarts() > 0) { // compose just created it, so any restart is a crash
+                return new Outcome(false, "container " + container + " crashed and Docker restarted it " + ct.restarts() + " time(s)", waited);
             }
             if (!ct.running()) {
                 return new Outcome(false, "container " + container + " " + ct.status() + " with exit code " + ct.exitCode(), waited);

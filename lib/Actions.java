@@ -1,0 +1,62 @@
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+
+/**
+ * GitHub Actions' workflow commands, used only when {@code GITHUB_ACTIONS=true}: {@code ::error} annotations (on
+ * stderr, which the runner reads like stdout, so {@code --json} output stays clean), the step's outputs
+ * ({@code $GITHUB_OUTPUT}) and its Markdown job summary ({@code $GITHUB_STEP_SUMMARY}).
+ */
+final class Actions {
+    private final Map<String, String> env;
+
+    Actions(Map<String, String> env) {
+        this.env = env;
+    }
+
+    boolean active() {
+        return "true".equals(env.get("GITHUB_ACTIONS"));
+    }
+
+    void error(String title, String message) {
+        if (active()) {
+            Cli.log.println("::error title=" + escapeProperty(title) + "::" + escapeData(message));
+            Cli.log.flush();
+        }
+    }
+
+    void output(String name, String value) {
+        if (active() && value != null) {
+            append("GITHUB_OUTPUT", name + "=" + value.replace("\n", " ") + "\n");
+        }
+    }
+
+    void summary(String markdown) {
+        if (active()) {
+            append("GITHUB_STEP_SUMMARY", markdown.endsWith("\n") ? markdown : markdown + "\n");
+        }
+    }
+
+    private void append(String variable, String text) {
+        String file = env.get(variable);
+        if (file == null || file.isBlank()) {
+            return;
+        }
+        try {
+            Files.writeString(Path.of(file), text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            Cli.log("release: cannot write $%s (%s)", variable, e.getMessage());
+        }
+    }
+
+    static String escapeData(String s) {
+        return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A");
+    }
+
+    static String escapeProperty(String s) {
+        return escapeData(s).replace(":", "%3A").replace(",", "%2C");
+    }
+}

@@ -1,0 +1,151 @@
+//DEPS software.amazon.awssdk:bom:2.40.2@pom
+//DEPS software.amazon.awssdk:s3:2.40.2
+//DEPS software.amazon.awssdk:codedeploy:2.40.2
+//DEPS software.amazon.awssdk:url-connection-client:2.40.2
+//DEPS org.slf4j:slf4j-nop:2.0.17
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.retries.api.RetryStrategy;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.services.codedeploy.CodeDeployClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The one place AWS clients are made: explicit region, the SDK's default credential chain (never a secret in an
+ * option or in output), one HTTP client with timeouts, standard retries with backoff, and endpoints for local
+ * servers. Endpoint precedence per service: the service's option, then {@code --endpoint-url}, then the SDK's own
+ * variables {@code AWS_ENDPOINT_URL_S3} / {@code AWS_ENDPOINT_URL_CODEDEPLOY}, then {@code AWS_ENDPOINT_URL}.
+ * AWS errors become one {@link Cli.Fail} line that names the IAM action when access is denied.
+ */
+final class Aws {
+    record Config(String region, URI s3Endpoint, URI codeDeployEndpoint, int maxAttempts, Duration callTimeout,
+                  AwsCredentialsProvider credentials) {}
+
+    private Aws() {}
+
+    static Config config(String regionOption, String endpointAll, String s3Endpoint, String codeDeployEndpoint,
+                         int maxAttempts, Map<String, String> env) {
+        String region = first(regionOption, env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"));
+        if (region == null) {
+            try {
+                region = new DefaultAwsRegionProviderChain().getRegion().id(); // profile / instance metadata
+            } catch (SdkClientException e) {
+                throw new Cli.Fail(Cli.INPUT, "no AWS region: set --region or AWS_REGION",
+                        "in GitHub Actions, aws-actions/configure-aws-credentials sets it from aws-region");
+            }
+        }
+        return new Config(region, uri(first(s3Endpoint, endpointAll, env.get("AWS_ENDPOINT_URL_S3"), env.get("AWS_ENDPOINT_URL"))),
+                uri(first(codeDeployEndpoint, endpointAll, env.get("AWS_ENDPOINT_URL_CODEDEPLOY"), env.get("AWS_ENDPOINT_URL"))),
+                maxAttempts, Duration.ofSeconds(60), DefaultCredentialsProvider.builder().build());
+    }
+
+    static S3Client s3(Config c) {
+        var b = S3Client.builder().region(Region.of(c.region)).credentialsProvider(c.credentials)
+                .httpClient(http()).overrideConfiguration(override(c));
+        if (c.s3Endpoint != null) {
+            b.endpointOverride(c.s3Endpoint).forcePathStyle(true);
+        }
+        return b.build();
+    }
+
+    static CodeDeployClient codeDeploy(Config c) {
+        var b = CodeDeployClient.builder().region(Region.of(c.region)).credentialsProvider(c.credentials)
+                .httpClient(http()).overrideConfiguration(override(c));
+        if (c.codeDeployEndpoint != null) {
+            b.endpointOverride(c.codeDeployEndpoint);
+        }
+        return b.build();
+    }
+
+    private static SdkHttpClient http() {
+        return UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(5)).socketTimeout(Duration.ofSeconds(60)).build();
+    }
+
+    private static ClientOverrideConfiguration override(Config c) {
+        RetryStrategy retry = AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(Math.max(1, c.maxAttempts)).build();
+        return ClientOverrideConfiguration.builder().retryStrategy(retry)
+                .apiCallAttemptTimeout(c.callTimeout).apiCallTimeout(c.callTimeout.multipliedBy(Math.max(1, c.maxAttempts) + 1L))
+                .build();
+    }
+
+    /**
+     * One line for an AWS failure of {@code iamAction} on {@code resource}: access denied names the action to allow,
+     * throttling and network trouble say the retries are spent, anything else keeps the service's own code and message.
+     */
+    static Cli.Fail fail(SdkException e, String iamAction, String resource, int attempts) {
+        if (e instanceof AwsServiceException s && s.awsErrorDetails() != null) {
+            String code = Optional.ofNullable(s.awsErrorDetails().errorCode()).orElse("");
+            String message = Optional.ofNullable(s.awsErrorDetails().errorMessage()).orElse("").strip();
+            int status = s.statusCode();
+            if (code.equals("AccessDenied") || code.equals("AccessDeniedException") || code.equals("UnauthorizedOperation")
+                    || (status == 403 && code.isEmpty())) {
+                return new Cli.Fail(Cli.AWS, "access denied: " + iamAction + " on " + resource
+                        + (message.isEmpty() ? "" : " (" + firstLine(message) + ")"),
+                        "allow " + iamAction + " on " + resource + " to the role this job uses");
+            }
+            if (code.equals("ExpiredToken") || code.equals("ExpiredTokenException") || code.equals("InvalidClientTokenId")
+                    || code.equals("UnrecognizedClientException") || code.equals("SignatureDoesNotMatch")
+                    || code.equals("InvalidAccessKeyId")) {
+                return new Cli.Fail(Cli.AWS, iamAction + " on " + resource + ": the credentials were refused (" + code + ")",
+                        "check the role the job assumes (OIDC) or the credentials in the environment");
+            }
+            if (s.isThrottlingException() || code.contains("Throttl") || code.equals("SlowDown") || code.equals("TooManyRequestsException")) {
+                return new Cli.Fail(Cli.AWS, iamAction + " on " + resource + " was throttled (" + code + ") after " + attempts + " attempts",
+                        "retry later, or raise --max-attempts");
+            }
+            return new Cli.Fail(Cli.AWS, iamAction + " on " + resource + " failed: " + (code.isEmpty() ? "HTTP " + status : code)
+                    + (message.isEmpty() ? "" : " (" + firstLine(message) + ")"), null);
+        }
+        String why = firstLine(String.valueOf(e.getMessage()));
+        if (why.contains("Unable to load credentials") || why.contains("credentials")) {
+            return new Cli.Fail(Cli.AWS, "no AWS credentials for " + iamAction + " (" + why + ")",
+                    "in CI assume a role through OIDC (aws-actions/configure-aws-credentials); locally use a profile or AWS_PROFILE");
+        }
+        return new Cli.Fail(Cli.ENVIRONMENT, iamAction + " on " + resource + ": the service cannot be reached after "
+                + attempts + " attempts (" + why + ")", "check the network and the endpoint URL");
+    }
+
+    private static String first(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v.strip();
+            }
+        }
+        return null;
+    }
+
+    private static URI uri(String s) {
+        if (s == null) {
+            return null;
+        }
+        URI u;
+        try {
+            u = URI.create(s);
+        } catch (IllegalArgumentException e) {
+            throw new Cli.Fail(Cli.INPUT, "endpoint URL '" + s + "' is not a URL", "write it as http(s)://host[:port]");
+        }
+        if (u.getScheme() == null || u.getHost() == null) {
+            throw new Cli.Fail(Cli.INPUT, "endpoint URL '" + s + "' has no scheme or host", "write it as http(s)://host[:port]");
+        }
+        return u;
+    }
+
+    static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("").strip();
+    }
+}

@@ -1,0 +1,280 @@
+//DEPS software.amazon.awssdk:bom:2.40.2@pom
+//DEPS software.amazon.awssdk:codedeploy:2.40.2
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.codedeploy.CodeDeployClient;
+import software.amazon.awssdk.services.codedeploy.model.ApplicationDoesNotExistException;
+import software.amazon.awssdk.services.codedeploy.model.CreateDeploymentRequest;
+import software.amazon.awssdk.services.codedeploy.model.DeploymentGroupDoesNotExistException;
+import software.amazon.awssdk.services.codedeploy.model.DeploymentGroupInfo;
+import software.amazon.awssdk.services.codedeploy.model.DeploymentInfo;
+import software.amazon.awssdk.services.codedeploy.model.DeploymentLimitExceededException;
+import software.amazon.awssdk.services.codedeploy.model.DeploymentOverview;
+import software.amazon.awssdk.services.codedeploy.model.DeploymentStatus;
+import software.amazon.awssdk.services.codedeploy.model.DeploymentTarget;
+import software.amazon.awssdk.services.codedeploy.model.Diagnostics;
+import software.amazon.awssdk.services.codedeploy.model.InstanceTarget;
+import software.amazon.awssdk.services.codedeploy.model.LifecycleEvent;
+import software.amazon.awssdk.services.codedeploy.model.RevisionLocation;
+import software.amazon.awssdk.services.codedeploy.model.TargetFilterName;
+
+/**
+ * The CodeDeploy side of a release: check the application and group, register the revision, create the deployment
+ * (waiting, bounded, for one already in progress), follow it to its end with progress lines, and explain a failure:
+ * every failed instance's failing lifecycle event (event, script, error code, message, log tail), identical failures
+ * told once with the instances they hit, and the automatic rollback followed to its own end. Every list call is
+ * paged and instance look-ups go 25 at a time (the API's batch limit), so groups of hundreds cost a few calls.
+ */
+final class CodeDeploy {
+    static final int BATCH = 25;
+    static final Set<DeploymentStatus> ACTIVE = Set.of(DeploymentStatus.CREATED, DeploymentStatus.QUEUED,
+            DeploymentStatus.IN_PROGRESS, DeploymentStatus.BAKING, DeploymentStatus.READY);
+    private static final Pattern ACTIVE_ID = Pattern.compile("\\b(d-[A-Z0-9]{9})\\b");
+
+    /** Instances that failed the same way. */
+    record Failure(String event, String script, String errorCode, String message, String logTail, List<String> instances) {}
+
+    /** Where a deployment ended. {@code rollback} is the automatic rollback's own outcome, when there was one. */
+    record Outcome(String deploymentId, String status, Map<String, Long> overview, String errorCode, String errorMessage,
+                   List<Failure> failures, Outcome rollback) {
+        boolean succeeded() {
+            return "Succeeded".equals(status);
+        }
+    }
+
+    private final CodeDeployClient client;
+    private final int attempts;
+    private final Duration poll;
+
+    CodeDeploy(CodeDeployClient client, int attempts, Duration poll) {
+        this.client = client;
+        this.attempts = attempts;
+        this.poll = poll;
+    }
+
+    /** The group's settings; an unknown application or group fails with one line naming which. */
+    DeploymentGroupInfo group(String application, String group, String region) {
+        try {
+            return client.getDeploymentGroup(r -> r.applicationName(application).deploymentGroupName(group)).deploymentGroupInfo();
+        } catch (ApplicationDoesNotExistException e) {
+            throw new Cli.Fail(Cli.AWS, "CodeDeploy application '" + application + "' does not exist in " + region,
+                    "check --application (CODEDEPLOY_APPLICATION) and --region");
+        } catch (DeploymentGroupDoesNotExistException e) {
+            throw new Cli.Fail(Cli.AWS, "deployment group '" + group + "' does not exist in application '" + application + "' (" + region + ")",
+                    "check --deployment-group (CODEDEPLOY_DEPLOYMENT_GROUP)");
+        } catch (SdkException e) {
+            throw Aws.fail(e, "codedeploy:GetDeploymentGroup", "application " + application + ", group " + group, attempts);
+        }
+    }
+
+    void register(String application, RevisionLocation revision, String description) {
+        try {
+            client.registerApplicationRevision(r -> r.applicationName(application).revision(revision).description(description));
+        } catch (SdkException e) {
+            throw Aws.fail(e, "codedeploy:RegisterApplicationRevision", "application " + application, attempts);
+        }
+    }
+
+    /**
+     * CreateDeployment. When the group already runs a deployment the service refuses a second one: wait for it (up to
+     * {@code waitForActive}) and try again, or fail naming it.
+     */
+    String create(CreateDeploymentRequest request, Duration waitForActive) {
+        Instant until = Instant.now().plus(waitForActive);
+        String what = "application " + request.applicationName() + ", group " + request.deploymentGroupName();
+        while (true) {
+            try {
+                return client.createDeployment(request).deploymentId();
+            } catch (DeploymentLimitExceededException e) {
+                List<String> active = active(request.applicationName(), request.deploymentGroupName());
+                if (active.isEmpty()) {
+                    Matcher m = ACTIVE_ID.matcher(String.valueOf(e.getMessage()));
+                    if (m.find()) {
+                        active = List.of(m.group(1));
+                    }
+                }
+                String ids = active.isEmpty() ? "another deployment" : String.join(", ", active);
+                if (!Instant.now().isBefore(until)) {
+                    throw new Cli.Fail(Cli.AWS, "deployment group '" + request.deploymentGroupName() + "' already has " + ids
+                            + " in progress" + (waitForActive.isZero() ? "" : " (waited " + waitForActive.toSeconds() + " s)"),
+                            "wait for it, stop it (aws deploy stop-deployment --deployment-id " + (active.isEmpty() ? "<id>" : active.get(0))
+                                    + "), or raise --wait-for-active; no deployment was created");
+                }
+                Cli.log("deploy: group %s already has %s in progress; waiting for it (at most until %s)", request.deploymentGroupName(),
+                        ids, until);
+                for (String id : active) {
+                    while (Instant.now().isBefore(until) && ACTIVE.contains(info(id).status())) {
+                        sleep();
+                    }
+                }
+                if (active.isEmpty()) {
+                    sleep();
+                }
+            } catch (SdkException e) {
+                throw Aws.fail(e, "codedeploy:CreateDeployment", what, attempts);
+            }
+        }
+    }
+
+    /** Deployments of the group that have not ended, oldest first as the service lists them. */
+    List<String> active(String application, String group) {
+        try {
+            List<String> ids = new ArrayList<>();
+            client.listDeploymentsPaginator(r -> r.applicationName(application).deploymentGroupName(group)
+                    .includeOnlyStatuses(ACTIVE)).deployments().forEach(ids::add);
+            return ids;
+        } catch (SdkException e) {
+            throw Aws.fail(e, "codedeploy:ListDeployments", "application " + application + ", group " + group, attempts);
+        }
+    }
+
+    DeploymentInfo info(String id) {
+        try {
+            return client.getDeployment(r -> r.deploymentId(id)).deploymentInfo();
+        } catch (SdkException e) {
+            Cli.Fail f = Aws.fail(e, "codedeploy:GetDeployment", "deployment " + id, attempts);
+            throw new Cli.Fail(f.exitCode, f.getMessage());
+        }
+    }
+
+    /**
+     * Polls until the deployment ends or {@code deadline}; a progress line each time the counts change. On failure,
+     * collects the instances' failing events and, if the service started an automatic rollback, follows that too.
+     */
+    Outcome await(String id, Instant deadline, boolean followRollback) {
+        DeploymentInfo d = info(id);
+        String last = "";
+        while (ACTIVE.contains(d.status())) {
+            String line = progress(d);
+            if (!line.equals(last)) {
+                Cli.log("deploy: %s", line);
+                last = line;
+            }
+            if (!Instant.now().isBefore(deadline)) {
+                throw new Cli.Fail(Cli.FAILED, "deployment " + id + " is still " + d.statusAsString() + " at the deadline (" + line + ")",
+                        "follow it with: aws deploy get-deployment --deployment-id " + id + " (raise --timeout to wait longer)");
+            }
+            sleep();
+            d = info(id);
+        }
+        Cli.log("deploy: %s", progress(d));
+        List<Failure> failures = d.status() == DeploymentStatus.SUCCEEDED ? List.of() : failures(id);
+        Outcome rollback = null;
+        if (followRollback && d.status() != DeploymentStatus.SUCCEEDED) {
+            String rid = d.rollbackInfo() == null ? null : d.rollbackInfo().rollbackDeploymentId();
+            if (rid == null && d.autoRollbackConfiguration() != null && Boolean.TRUE.equals(d.autoRollbackConfiguration().enabled())) {
+                sleep(); // the rollback deployment can appear a moment after the failure
+                DeploymentInfo again = info(id);
+                rid = again.rollbackInfo() == null ? null : again.rollbackInfo().rollbackDeploymentId();
+            }
+            if (rid != null) {
+                Cli.log("deploy: %s failed; CodeDeploy started rollback deployment %s, following it", id, rid);
+                rollback = await(rid, deadline, false);
+            }
+        }
+        return new Outcome(id, d.statusAsString(), overview(d.deploymentOverview()),
+                d.errorInformation() == null ? null : d.errorInformation().codeAsString(),
+                d.errorInformation() == null ? null : d.errorInformation().message(), failures, rollback);
+    }
+
+    /** Every failed instance's failing lifecycle event, identical ones merged, most-hit first. */
+    List<Failure> failures(String id) {
+        List<String> failed = new ArrayList<>();
+        try {
+            client.listDeploymentTargetsPaginator(r -> r.deploymentId(id)
+                            .targetFilters(Map.of(TargetFilterName.TARGET_STATUS, List.of("Failed"))))
+                    .forEach(page -> failed.addAll(page.targetIds()));
+        } catch (SdkException e) {
+            throw Aws.fail(e, "codedeploy:ListDeploymentTargets", "deployment " + id, attempts);
+        }
+        Map<List<String>, List<String>> grouped = new LinkedHashMap<>();
+        for (int i = 0; i < failed.size(); i += BATCH) {
+            List<String> batch = failed.subList(i, Math.min(failed.size(), i + BATCH));
+            List<DeploymentTarget> targets;
+            try {
+                targets = client.batchGetDeploymentTargets(r -> r.deploymentId(id).targetIds(batch)).deploymentTargets();
+            } catch (SdkException e) {
+                throw Aws.fail(e, "codedeploy:BatchGetDeploymentTargets", "deployment " + id, attempts);
+            }
+            for (DeploymentTarget t : targets) {
+                InstanceTarget it = t.instanceTarget();
+                if (it == null) {
+                    continue;
+                }
+                LifecycleEvent bad = it.lifecycleEvents().stream()
+                        .filter(e -> "Failed".equals(e.statusAsString())).findFirst().orElse(null);
+                Diagnostics dx = bad == null ? null : bad.diagnostics();
+                List<String> key = new ArrayList<>();
+                key.add(bad == null ? "(no failed lifecycle event)" : bad.lifecycleEventName());
+                key.add(dx == null ? null : dx.scriptName());
+                key.add(dx == null ? null : dx.errorCodeAsString());
+                key.add(dx == null ? null : dx.message());
+                key.add(dx == null ? null : dx.logTail());
+                grouped.computeIfAbsent(key, k -> new ArrayList<>()).add(it.targetId());
+            }
+        }
+        return grouped.entrySet().stream()
+                .sorted((a, b) -> b.getValue().size() - a.getValue().size())
+                .map(e -> new Failure(e.getKey().get(0), e.getKey().get(1), e.getKey().get(2), e.getKey().get(3),
+                        e.getKey().get(4), List.copyOf(e.getValue())))
+                .toList();
+    }
+
+    static String progress(DeploymentInfo d) {
+        DeploymentOverview o = d.deploymentOverview();
+        String counts = o == null ? "no instances yet" : String.format("%d pending, %d in progress, %d succeeded, %d failed, %d skipped",
+                n(o.pending()), n(o.inProgress()), n(o.succeeded()), n(o.failed()), n(o.skipped()));
+        return d.deploymentId() + " " + d.statusAsString() + ": " + counts;
+    }
+
+    static Map<String, Long> overview(DeploymentOverview o) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        if (o != null) {
+            m.put("pending", n(o.pending()));
+            m.put("inProgress", n(o.inProgress()));
+            m.put("succeeded", n(o.succeeded()));
+            m.put("failed", n(o.failed()));
+            m.put("skipped", n(o.skipped()));
+        }
+        return m;
+    }
+
+    /** The failure as a few lines for the log: where it failed, why, which instances, the log tail indented. */
+    static List<String> describe(Failure f) {
+        List<String> lines = new ArrayList<>();
+        int n = f.instances().size();
+        String who = n + (n == 1 ? " instance" : " instances") + " (" + String.join(", ", f.instances().subList(0, Math.min(n, 10)))
+                + (n > 10 ? ", and " + (n - 10) + " more" : "") + ")";
+        lines.add(f.event() + (f.script() == null ? "" : " " + f.script()) + " failed on " + who
+                + (f.errorCode() == null ? "" : ": " + f.errorCode()) + (f.message() == null ? "" : ": " + f.message()));
+        if (f.logTail() != null && !f.logTail().isBlank()) {
+            lines.add("log tail:");
+            f.logTail().lines().forEach(l -> lines.add("  | " + l));
+        }
+        return lines;
+    }
+
+    private static long n(Long v) {
+        return Objects.requireNonNullElse(v, 0L);
+    }
+
+    private void sleep() {
+        try {
+            Thread.sleep(poll.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Cli.Fail(Cli.FAILED, "interrupted while waiting for CodeDeploy");
+        }
+    }
+}

@@ -1,0 +1,301 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The hooks on a real Docker engine with a local registry, run as the CodeDeploy agent runs them, through the
+ * appspec locations, JBang and the default compose template (the original's stack, with local stand-ins for its
+ * side images). One service history, in order: v1, a v2 that crashes, a v2 that never gets healthy, bad inputs,
+ * a good v2 pinned by digest, then stop.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HooksEndToEndTest {
+    static final String REGISTRY = "127.0.0.1:" + System.getenv().getOrDefault("CDEPLOY_REGISTRY_PORT", "5000");
+    static final String APP = REGISTRY + "/cdeploy-test/app";
+    static final String HEALTH = "http://127.0.0.1:8080/actuator/health";
+    static final List<String> SIDES = List.of("art-redis", "art-pinpoint-agent", "art-filebeat");
+    static final List<String> VOLUMES = List.of("art_logs_data", "art_pinpoint-volumes");
+
+    Path work;
+    Path envFile;
+    Path stateRoot;
+    final Map<String, String> digests = new HashMap<>();
+    Map<String, String> sideIds;
+
+    static Docker.Result sh(String... cmd) {
+        return Docker.run(List.of(cmd), Duration.ofMinutes(3), null);
+    }
+
+    static String ok(String... cmd) {
+        Docker.Result r = sh(cmd);
+        assertEquals(0, r.exit(), String.join(" ", cmd) + ": " + r.err());
+        return r.out().strip();
+    }
+
+    @BeforeAll
+    void images() throws IOException {
+        assertTrue(sh("curl", "-fsS", "http://" + REGISTRY + "/v2/").ok(),
+                "no registry on " + REGISTRY + ": run lib/setup-host.sh docker test-tools registry (as .ci/run does)");
+        cleanUp();
+        work = Files.createTempDirectory("cdeploy-e2e");
+        envFile = Files.writeString(work.resolve("app.env"), "SPRING_PROFILES_ACTIVE=prod\n");
+        stateRoot = work.resolve("state");
+        String images = HookProcess.REPO.resolve("tests/fixtures/images.sh").toString();
+        ok(images, "--side");
+        for (String[] v : new String[][] {{"1", "ok", "1"}, {"2", "ok", "1"}, {"2-crash", "crash", "1"}, {"2-hang", "hang", "0"}}) {
+            String digest = ok(images, REGISTRY, v[0], v[1], v[2]);
+            digests.put(v[0], digest.substring(digest.indexOf('@') + 1));
+            ok("docker", "rmi", APP + ":" + v[0]); // only the registry has it now: pull must fetch it
+        }
+        if (!sh("docker", "network", "inspect", "art").ok()) {
+            ok("docker", "network", "create", "art");
+        }
+    }
+
+    @AfterAll
+    void cleanUp() {
+        List<String> rm = new ArrayList<>(List.of("docker", "rm", "-f", "art-backend", "cdeploy-conflict", "art-backend-old", "xart-backend"));
+        rm.addAll(SIDES);
+        sh(rm.toArray(String[]::new));
+        List<String> vol = new ArrayList<>(List.of("docker", "volume", "rm", "-f"));
+        vol.addAll(VOLUMES);
+        sh(vol.toArray(String[]::new));
+    }
+
+    Map<String, Object> settings(Object... overrides) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("envFile", envFile.toString());
+        for (int i = 0; i < overrides.length; i += 2) {
+            s.put((String) overrides[i], overrides[i + 1]);
+        }
+        return s;
+    }
+
+    Path bundle(String name, String image, Map<String, Object> settings) throws IOException {
+        return HookProcess.bundle(work.resolve(name), image, settings);
+    }
+
+    HookProcess.Result hook(Path bundle, String hook, Map<String, String> env) throws IOException {
+        String event = Map.of("pull", "BeforeInstall", "start", "ApplicationStart", "validate", "ValidateService",
+                "stop", "ApplicationStop").get(hook);
+        Map<String, String> all = new HashMap<>(env);
+        all.putIfAbsent("CDEPLOY_STATE_DIR", stateRoot.toString());
+        HookProcess.Result r = HookProcess.run(bundle, "hooks/" + hook, event, all);
+        assertEquals("", r.stdout(), "hooks write only to stderr:\n" + r);
+        return r;
+    }
+
+    void deploy(Path bundle, int validateExit) throws IOException {
+        for (String h : List.of("pull", "start")) {
+            HookProcess.Result r = hook(bundle, h, Map.of());
+            assertEquals(0, r.exit(), r.toString());
+        }
+        HookProcess.Result v = hook(bundle, "validate", Map.of());
+        assertEquals(validateExit, v.exit(), v.toString());
+    }
+
+    String serving() {
+        String body = Health.probe(HEALTH) == null ? ok("curl", "-fsS", HEALTH) : "";
+        return body.replaceAll(".*\"version\":\"([^\"]*)\".*", "$1");
+    }
+
+    Map<String, String> sideContainerIds() {
+        Map<String, String> ids = new LinkedHashMap<>();
+        for (String c : SIDES) {
+            ids.put(c, ok("docker", "inspect", "--format", "{{.Id}} {{.State.StartedAt}}", c));
+        }
+        return ids;
+    }
+
+    String appContainerId() {
+        return ok("docker", "inspect", "--format", "{{.Id}}", "art-backend");
+    }
+
+    @Test
+    @Order(1)
+    void first_deploy_starts_the_whole_stack() throws IOException {
+        deploy(bundle("v1", APP + ":1", settings()), 0);
+        assertEquals("1", serving());
+        sideIds = sideContainerIds();
+        ok("docker", "exec", "art-filebeat", "sh", "-c", "echo kept > /logs/marker");
+        assertEquals("", ok("docker", "port", "art-redis"), "redis must not be published");
+        assertTrue(ok("docker", "inspect", "--format", "{{json .Mounts}}", "art-backend").contains("art_logs_data"));
+    }
+
+    @Test
+    @Order(2)
+    void a_version_that_crashes_at_boot_is_rolled_back() throws IOException {
+        Path b = bundle("v2-crash", APP + ":2-crash", settings());
+        for (String h : List.of("pull", "start")) {
+            assertEquals(0, hook(b, h, Map.of()).exit());
+        }
+        HookProcess.Result v = hook(b, "validate", Map.of());
+        assertEquals(Cli.ROLLED_BACK, v.exit(), v.toString());
+        assertTrue(v.stderr().contains("APPLICATION FAILED TO START"), "the crashed container's log reaches the hook output:\n" + v);
+        assertTrue(v.lastLine().matches(java.util.regex.Pattern.quote("validate: release 2-crash (" + APP + ":2-crash) is not healthy: container art-backend ")
+                + "(is restarting after exit code 3|crashed and Docker restarted it \\d+ time\\(s\\))"
+                + java.util.regex.Pattern.quote("; rolled back to " + APP + ":1, which is healthy again; see the container log above")), v.lastLine());
+        assertEquals("1", serving());
+        assertEquals(sideIds, sideContainerIds(), "side containers untouched");
+    }
+
+    @Test
+    @Order(3)
+    void a_version_that_never_gets_healthy_is_rolled_back_after_its_deadline() throws IOException {
+        Path b = bundle("v2-hang", APP + ":2-hang", settings("healthTimeoutSeconds", 5));
+        for (String h : List.of("pull", "start")) {
+            assertEquals(0, hook(b, h, Map.of()).exit());
+        }
+        HookProcess.Result v = hook(b, "validate", Map.of());
+        assertEquals(Cli.ROLLED_BACK, v.exit(), v.toString());
+        assertTrue(v.stderr().contains("waiting for a dependency that never answers"), v.toString());
+        assertTrue(v.lastLine().contains("is not healthy: not healthy after 5 s (" + HEALTH), v.lastLine());
+        assertTrue(v.lastLine().endsWith("rolled back to " + APP + ":1, which is healthy again; see the container log above"), v.lastLine());
+        assertTrue(v.took().toSeconds() < 5 + 5 + 30, "the wait is bounded: " + v.took());
+        assertEquals("1", serving());
+        assertEquals(sideIds, sideContainerIds());
+    }
+
+    /** Bad input: one line naming problem and fix, a non-zero exit, and the running service untouched. */
+    Stream<Arguments> badInputs() {
+        String good = APP + ":2";
+        return Stream.of(
+                Arguments.of("empty image.txt", "pull", Cli.INPUT, "image.txt holds no image reference;", Map.of()),
+                Arguments.of("malformed reference", "pull", Cli.INPUT, "'" + REGISTRY + "/Team/App:2' is not a valid Docker image reference", Map.of()),
+                Arguments.of("latest", "pull", Cli.INPUT, "uses the moving tag 'latest'", Map.of()),
+                Arguments.of("untagged", "pull", Cli.INPUT, "has no tag", Map.of()),
+                Arguments.of("image.txt disagrees with release.json", "pull", Cli.INPUT, "image.txt says '" + APP + ":1' but release.json says '" + good + "'", Map.of()),
+                Arguments.of("image missing from the registry", "pull", Cli.INPUT, "image " + APP + ":404 is not in the registry", Map.of()),
+                Arguments.of("registry down", "pull", Cli.ENVIRONMENT, "the registry for 127.0.0.1:5999/cdeploy-test/app:2 cannot be reached", Map.of()),
+                Arguments.of("template is not YAML", "pull", Cli.INPUT, "compose.yml is not valid YAML", Map.of()),
+                Arguments.of("template compose rejects", "pull", Cli.INPUT, "compose rejects the rendered template:", Map.of()),
+                Arguments.of("missing env file", "pull", Cli.INPUT, "env file /nonexistent/app.env does not exist; create it", Map.of()),
+                Arguments.of("Docker daemon down", "pull", Cli.ENVIRONMENT, "the Docker daemon is not answering",
+                        Map.of("DOCKER_HOST", "unix:///nonexistent/docker.sock")),
+                Arguments.of("Docker daemon down at start", "start", Cli.ENVIRONMENT, "the Docker daemon is not answering",
+                        Map.of("DOCKER_HOST", "unix:///nonexistent/docker.sock")),
+                Arguments.of("no compose installed", "pull", Cli.ENVIRONMENT, "Docker Compose is not installed",
+                        Map.of("CDEPLOY_COMPOSE", "/nonexistent/docker-compose")),
+                Arguments.of("validate budget too small for a rollback", "pull", Cli.INPUT, "the ValidateService timeout (300 s) cannot hold", Map.of()),
+                Arguments.of("container name taken outside the project", "pull", Cli.INPUT,
+                        "container cdeploy-conflict (service art-be) exists outside compose project 'art'", Map.of()),
+                Arguments.of("start without pull", "start", Cli.FAILED, "is not on this host, and start never pulls", Map.of()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badInputs")
+    @Order(4)
+    void bad_input_fails_in_one_line_and_leaves_the_service_alone(String name, String hookName, int exit, String message,
+                                                                   Map<String, String> env) throws IOException {
+        String before = appContainerId();
+        Path b = bundle("bad-" + name.replaceAll("\\W+", "-"), APP + ":2", settings());
+        switch (name) {
+            case "empty image.txt" -> { Files.delete(b.resolve("release.json")); Files.writeString(b.resolve("image.txt"), "\n"); }
+            case "malformed reference" -> b = bundle("bad-malformed", REGISTRY + "/Team/App:2", settings());
+            case "latest" -> b = bundle("bad-latest", APP + ":latest", settings());
+            case "untagged" -> b = bundle("bad-untagged", APP, settings());
+            case "image.txt disagrees with release.json" -> Files.writeString(b.resolve("image.txt"), APP + ":1\n");
+            case "image missing from the registry" -> b = bundle("bad-missing", APP + ":404", settings());
+            case "registry down" -> b = bundle("bad-registry-down", "127.0.0.1:5999/cdeploy-test/app:2", settings());
+            case "template is not YAML" -> Files.writeString(b.resolve("compose.yml"), "services: [\n");
+            case "template compose rejects" -> Files.writeString(b.resolve("compose.yml"),
+                    "services:\n  art-be:\n    volumes: 5\n");
+            case "missing env file" -> b = bundle("bad-env", APP + ":2", settings("envFile", "/nonexistent/app.env"));
+            case "validate budget too small for a rollback" -> b = bundle("bad-budget", APP + ":2", settings("healthTimeoutSeconds", 200));
+            case "container name taken outside the project" -> {
+                ok("docker", "run", "-d", "--name", "cdeploy-conflict", "redis:7.0-alpine");
+                b = bundle("bad-conflict", APP + ":2", settings("container", "cdeploy-conflict"));
+            }
+            default -> { }
+        }
+        HookProcess.Result r = hook(b, hookName, env);
+        assertEquals(exit, r.exit(), r.toString());
+        assertTrue(r.lastLine().startsWith(hookName + ": ") && r.lastLine().contains(message) && r.lastLine().contains("; "),
+                "one line with problem and fix, got: " + r.lastLine() + "\n" + r);
+        assertEquals(before, appContainerId(), "the running container was not touched");
+        assertEquals("1", serving());
+        assertEquals(sideIds, sideContainerIds());
+        sh("docker", "rm", "-f", "cdeploy-conflict");
+    }
+
+    @Test
+    @Order(5)
+    void jbang_missing_is_one_line_from_the_launcher() throws IOException {
+        Path b = bundle("no-jbang", APP + ":2", settings());
+        HookProcess.Result r = HookProcess.run(List.of(b.resolve("hooks/pull").toString()), "hooks/pull", "BeforeInstall",
+                Map.of(), false);
+        assertEquals(127, r.exit(), r.toString());
+        assertEquals(1, r.stderr().lines().count(), r.toString());
+        assertTrue(r.stderr().startsWith("hooks/pull: jbang not found (searched CDEPLOY_JBANG, PATH=" + HookProcess.SYSTEM_PATH), r.stderr());
+        assertEquals("1", serving());
+    }
+
+    @Test
+    @Order(6)
+    void a_good_release_pinned_by_digest_replaces_only_the_app() throws IOException {
+        String pinned = APP + ":2@" + digests.get("2");
+        Path b = bundle("v2", pinned, settings());
+        HookProcess.Result pull = hook(b, "pull", Map.of());
+        assertEquals(0, pull.exit(), pull.toString());
+        assertTrue(pull.stderr().contains("release image " + APP + "@" + digests.get("2") + " pulled"), pull.toString());
+        assertTrue(pull.stderr().contains("pull: hooks/start ready") && pull.stderr().contains("pull: hooks/validate ready"), pull.toString());
+        HookProcess.Result start = hook(b, "start", Map.of());
+        assertEquals(0, start.exit(), start.toString());
+        assertFalse(start.stderr().contains("[jbang] Building"), "pull compiled start ahead of the swap:\n" + start);
+        HookProcess.Result validate = hook(b, "validate", Map.of());
+        assertEquals(0, validate.exit(), validate.toString());
+        assertFalse(validate.stderr().contains("[jbang] Building"), validate.toString());
+
+        assertEquals("2", serving());
+        assertEquals(APP + "@" + digests.get("2"), ok("docker", "inspect", "--format", "{{.Config.Image}}", "art-backend"));
+        assertEquals(sideIds, sideContainerIds(), "side containers were neither recreated nor restarted");
+        assertEquals("kept", ok("docker", "exec", "art-filebeat", "cat", "/logs/marker"), "named volume kept its data");
+        Path state = stateRoot.resolve("art");
+        assertEquals(APP + ":1", Files.readString(state.resolve("previous-image")).strip());
+        assertEquals(APP + "@" + digests.get("2"), Files.readString(state.resolve("current-image")).strip());
+        assertTrue(Files.readString(state.resolve("docker-compose.yml")).contains("image: " + APP + "@" + digests.get("2")));
+        assertEquals("30", ok("docker", "inspect", "--format", "{{.Config.StopTimeout}}", "art-backend"), "stop_grace_period applied");
+    }
+
+    @Test
+    @Order(7)
+    void stop_removes_exactly_the_named_container_and_absent_is_success() throws IOException {
+        ok("docker", "run", "-d", "--name", "art-backend-old", "redis:7.0-alpine");
+        ok("docker", "run", "-d", "--name", "xart-backend", "redis:7.0-alpine");
+        Path b = work.resolve("v2");
+        HookProcess.Result r = hook(b, "stop", Map.of());
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.stderr().contains("stop: art-backend (" + APP + "@" + digests.get("2") + ") stopped and removed"), r.toString());
+        assertFalse(sh("docker", "container", "inspect", "art-backend").ok());
+        assertTrue(sh("docker", "container", "inspect", "art-backend-old").ok(), "substring matches are not stopped");
+        assertTrue(sh("docker", "container", "inspect", "xart-backend").ok());
+        assertEquals(sideIds, sideContainerIds());
+
+        HookProcess.Result again = hook(b, "stop", Map.of());
+        assertEquals(0, again.exit(), again.toString());
+        assertTrue(again.stderr().contains("stop: no container named art-backend; nothing to stop"), again.toString());
+    }
+}

@@ -1,0 +1,117 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StackTest {
+    @TempDir
+    Path dir;
+
+    Stack stack;
+
+    @BeforeEach
+    void bundle() throws IOException {
+        Files.copy(Path.of("compose.yml"), dir.resolve("compose.yml"));
+        Files.copy(Path.of("appspec.yml"), dir.resolve("appspec.yml"));
+        Files.writeString(dir.resolve("image.txt"), "reg.example/app:2\n");
+        stack = new Stack(Bundle.load(dir));
+    }
+
+    @Test
+    void render_sets_the_app_image_name_and_env_file_and_keeps_the_original_stack() throws IOException {
+        ObjectNode c = stack.render("reg.example/app:2");
+        JsonNode app = c.path("services").path("art-be");
+        assertEquals("reg.example/app:2", app.path("image").asText());
+        assertEquals("art-backend", app.path("container_name").asText());
+        assertEquals("/home/ubuntu/env/.env", app.path("env_file").get(0).asText());
+        assertEquals(List.of("reg.example/app:2", "pinpointdocker/pinpoint-agent:2.5.2", "redis:7.0-alpine", "filebeat-custom:0.18"),
+                Stack.images(c));
+        assertEquals(Map.of("pinpoint-agent", "art-pinpoint-agent", "redis", "art-redis", "filebeat", "art-filebeat", "art-be", "art-backend"),
+                Stack.containerNames(c));
+        assertEquals(List.of("art"), Stack.externalNetworks(c));
+        assertEquals(List.of("/home/ubuntu/env/.env"), Stack.envFiles(c));
+        assertTrue(c.path("volumes").has("logs_data") && c.path("volumes").has("pinpoint-volumes"));
+        // reparsing the written YAML gives the same tree: what compose reads is what we checked
+        assertEquals(c, Bundle.YAML.readTree(Stack.yaml(c)));
+    }
+
+    @Test
+    void only_the_app_port_is_published_and_redis_is_private() {
+        ObjectNode c = stack.render("reg.example/app:2");
+        assertEquals("8080:8080", c.path("services").path("art-be").path("ports").get(0).asText());
+        for (String side : List.of("redis", "pinpoint-agent", "filebeat")) {
+            assertTrue(c.path("services").path(side).path("ports").isMissingNode(), side + " publishes a port");
+        }
+    }
+
+    @Test
+    void grace_period_parses_compose_durations() throws IOException {
+        assertEquals(Duration.ofSeconds(30), stack.gracePeriod(stack.render("a:1")));
+        for (var e : Map.of("1m30s", 90_000L, "500ms", 500L, "2h", 7_200_000L, "1.5s", 1500L).entrySet()) {
+            Files.writeString(dir.resolve("compose.yml"), "services:\n  art-be:\n    stop_grace_period: " + e.getKey() + "\n");
+            assertEquals(e.getValue(), stack.gracePeriod(stack.render("a:1")).toMillis(), e.getKey());
+        }
+        Files.writeString(dir.resolve("compose.yml"), "services:\n  art-be:\n    stop_grace_period: soon\n");
+        assertTrue(assertThrows(Cli.Fail.class, () -> stack.gracePeriod(stack.render("a:1"))).getMessage().contains("is not a duration"));
+        Files.writeString(dir.resolve("compose.yml"), "services:\n  art-be: {}\n");
+        assertEquals(Duration.ofSeconds(10), stack.gracePeriod(stack.render("a:1")));
+    }
+
+    @Test
+    void invalid_templates_fail_with_one_line() throws IOException {
+        Files.writeString(dir.resolve("compose.yml"), "services: [\n");
+        assertTrue(assertThrows(Cli.Fail.class, () -> stack.render("a:1")).getMessage().contains("is not valid YAML"));
+        Files.writeString(dir.resolve("compose.yml"), "volumes: {}\n");
+        assertTrue(assertThrows(Cli.Fail.class, () -> stack.render("a:1")).getMessage().contains("has no 'services' mapping"));
+        Files.writeString(dir.resolve("compose.yml"), "services:\n  web: {image: x:1}\n");
+        assertTrue(assertThrows(Cli.Fail.class, () -> stack.render("a:1")).getMessage().contains("has no service 'art-be'"));
+        Files.delete(dir.resolve("compose.yml"));
+        assertTrue(assertThrows(Cli.Fail.class, () -> stack.render("a:1")).getMessage().startsWith("no compose template compose.yml"));
+    }
+
+    @Test
+    void validate_budget_must_hold_the_wait_plus_a_rollback() throws IOException {
+        Files.writeString(dir.resolve("appspec.yml"), "version: 0.0\nos: linux\nhooks:\n  ValidateService:\n"
+                + "    - location: hooks/validate\n      timeout: 200\n");
+        Cli.Fail f = assertThrows(Cli.Fail.class, () -> stack.healthDeadline(stack.render("a:1")));
+        assertEquals("the ValidateService timeout (200 s) cannot hold the health wait (120 s) plus a rollback "
+                + "(grace 30 s + 120 s) and 20 s margin; raise the timeout of hooks/validate in appspec.yml to at least 290 s, "
+                + "or lower healthTimeoutSeconds in release.json", f.getMessage());
+    }
+
+    @Test
+    void write_replaces_the_file_atomically_and_leaves_no_temporary_file() throws IOException {
+        Path target = dir.resolve("state").resolve(Stack.COMPOSE_FILE);
+        stack.writeAtomically(target, Stack.yaml(stack.render("a:1")));
+        stack.writeAtomically(target, Stack.yaml(stack.render("a:2")));
+        assertTrue(Files.readString(target).contains("image: a:2"));
+        try (var files = Files.list(target.getParent())) {
+            assertEquals(List.of(target), files.toList());
+        }
+    }
+
+    @Test
+    void compose_commands_for_v1_and_v2() {
+        Path f = Path.of("/var/lib/cdeploy/art/docker-compose.yml");
+        Docker.Compose v2 = new Docker.Compose(List.of("docker", "compose"), true, "2.29.7");
+        assertEquals(List.of("docker", "compose", "--project-name", "art", "--file", f.toString(),
+                "up", "--detach", "--no-build", "--pull", "never"), v2.up("art", f, List.of()));
+        assertEquals(List.of("docker", "compose", "--project-name", "art", "--file", f.toString(), "config", "--quiet"),
+                v2.config("art", f));
+        Docker.Compose v1 = new Docker.Compose(List.of("docker-compose"), false, "1.29.2");
+        assertEquals(List.of("docker-compose", "--project-name", "art", "--file", f.toString(), "up", "--detach", "--no-build"),
+                v1.up("art", f, List.of()));
+    }
+}
