@@ -42,7 +42,7 @@ docker_engine() {
 }
 
 test_tools() {
-  apt_install docker-registry busybox-static awscli curl
+  apt_install openjdk-17-jdk-headless maven docker-registry busybox-static awscli curl
 }
 
 registry() {

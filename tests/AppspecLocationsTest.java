@@ -44,7 +44,7 @@ class AppspecLocationsTest {
         Path file = HookProcess.REPO.resolve(location);
         assertTrue(Files.isExecutable(file), location + " is executable");
         assertTrue(Files.readString(file).startsWith("#!/bin/sh\n"), location + " has its own #! line");
-        HookProcess.Result r = HookProcess.run(List.of(file.toString(), "--help"), location, "BeforeInstall", Map.of(), true);
+        HookProcess.Result r = HookProcess.run(List.of(file.toString(), "--help"), Path.of("/"), "BeforeInstall", Map.of(), true);
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.stdout().startsWith("Usage: "), r.toString());
     }
@@ -53,7 +53,7 @@ class AppspecLocationsTest {
     @MethodSource("locations")
     void runs_through_the_agents_shell_fallback(String location) throws IOException {
         HookProcess.Result r = HookProcess.run(List.of("/bin/sh", HookProcess.REPO.resolve(location).toString(), "--help"),
-                location, "BeforeInstall", Map.of(), true);
+                Path.of("/"), "BeforeInstall", Map.of(), true);
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.stdout().startsWith("Usage: "), r.toString());
     }

@@ -76,12 +76,14 @@ final class HookProcess {
     }
 
     static Result run(Path bundle, String location, String event, Map<String, String> extraEnv) throws IOException {
-        return run(List.of(bundle.resolve(location).toString()), location, event, extraEnv, true);
+        return run(List.of(bundle.resolve(location).toString()), Path.of("/"), event, extraEnv, true);
     }
 
-    static Result run(List<String> command, String location, String event, Map<String, String> extraEnv, boolean withJbang)
+    /** Runs {@code command} in {@code cwd}; {@code withJbang} puts a jbang on the minimal PATH. */
+    static Result run(List<String> command, Path cwd, String event, Map<String, String> extraEnv, boolean withJbang)
             throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(Path.of("/").toFile());
+        String location = REPO.relativize(Path.of(command.get(command.get(0).equals("/bin/sh") ? 1 : 0)).toAbsolutePath()).toString();
+        ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
         Map<String, String> env = pb.environment();
         env.clear();
         env.put("PATH", (withJbang ? jbangBin() + ":" : "") + SYSTEM_PATH);

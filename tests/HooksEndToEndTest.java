@@ -245,7 +245,7 @@ class HooksEndToEndTest {
     @Order(5)
     void jbang_missing_is_one_line_from_the_launcher() throws IOException {
         Path b = bundle("no-jbang", APP + ":2", settings());
-        HookProcess.Result r = HookProcess.run(List.of(b.resolve("hooks/pull").toString()), "hooks/pull", "BeforeInstall",
+        HookProcess.Result r = HookProcess.run(List.of(b.resolve("hooks/pull").toString()), Path.of("/"), "BeforeInstall",
                 Map.of(), false);
         assertEquals(127, r.exit(), r.toString());
         assertEquals(1, r.stderr().lines().count(), r.toString());
