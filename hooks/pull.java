@@ -7,10 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -110,7 +112,10 @@ class pull implements Callable<Integer> {
         }
     }
 
-    /** JBang caches a compiled script by its content: building the next hooks now keeps compiling out of the swap. */
+    /**
+     * Compiles the hooks that run inside the swap (JBang caches a compiled script by its content) and writes each
+     * one's java command beside its launcher, so that hooks/launch starts them without JBang's own JVM.
+     */
     private static void warmUp(Path bundleDir) {
         String jbang = System.getenv("CDEPLOY_JBANG");
         if (jbang == null || jbang.isBlank()) {
@@ -120,12 +125,38 @@ class pull implements Callable<Integer> {
         for (String hook : List.of("start", "validate")) {
             Path source = bundleDir.resolve("hooks").resolve(hook + ".java");
             Instant t = Instant.now();
-            Docker.Result r = Docker.run(List.of(jbang, "build", source.toString()), Duration.ofMinutes(5), null);
-            if (!r.ok()) {
-                throw new Cli.Fail(Cli.ENVIRONMENT, "hooks/" + hook + ".java does not compile here: " + r.reason(),
+            Docker.Result built = Docker.run(List.of(jbang, "build", source.toString()), Duration.ofMinutes(5), null);
+            Docker.Result info = built.ok() ? Docker.run(List.of(jbang, "info", "tools", source.toString()), Duration.ofMinutes(1), null) : built;
+            if (!info.ok()) {
+                throw new Cli.Fail(Cli.ENVIRONMENT, "hooks/" + hook + ".java does not compile here: " + info.reason(),
                         "check Java and Maven access on the instance (jbang build " + source + ")");
             }
-            Cli.log("pull: hooks/%s ready (%s)", hook, Cli.seconds(Duration.between(t, Instant.now())));
+            Stack.writeAtomically(source.resolveSibling("." + hook + ".cmd"), launchCommand(info.out(), source));
+            Cli.log("pull: hooks/%s compiled (%s)", hook, Cli.seconds(Duration.between(t, Instant.now())));
         }
+    }
+
+    /** Shell variables for hooks/launch, from {@code jbang info tools}: java, options, classpath, main, jar. */
+    static String launchCommand(String infoJson, Path source) {
+        try {
+            JsonNode info = Docker.JSON.readTree(infoJson);
+            List<String> classpath = new ArrayList<>(List.of(info.path("applicationJar").asText()));
+            info.path("resolvedDependencies").forEach(d -> classpath.add(d.asText()));
+            java.util.Set<String> options = new java.util.LinkedHashSet<>(); // JBang repeats a helper's options per includer
+            info.path("runtimeOptions").forEach(o -> options.add(o.asText()));
+            return "# Written by hooks/pull from 'jbang info tools " + source.getFileName() + "': run it without JBang's JVM.\n"
+                    + "java=" + quote(info.path("availableJdkPath").asText() + "/bin/java") + "\n"
+                    + "options=" + quote(String.join(" ", options)) + "\n"
+                    + "classpath=" + quote(String.join(":", classpath)) + "\n"
+                    + "main=" + quote(info.path("mainClass").asText()) + "\n"
+                    + "jar=" + quote(info.path("applicationJar").asText()) + "\n";
+        } catch (java.io.IOException e) {
+            throw new Cli.Fail(Cli.ENVIRONMENT, "jbang info tools " + source + " did not print JSON (" + e.getMessage() + ")",
+                    "upgrade JBang on the instance");
+        }
+    }
+
+    static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
     }
 }

@@ -69,12 +69,15 @@ final class Docker {
     private static final java.util.concurrent.atomic.AtomicLong CHILD_NANOS = new java.util.concurrent.atomic.AtomicLong();
 
     /**
-     * Where this process's time went since it was started (the launcher execs JBang, which execs this JVM, so
-     * the start is the hook's): the rest after Docker's share is the hook's own cost, start-up included.
+     * Where the hook's time went since its launcher started (hooks/launch exports the moment; run by hand, the
+     * process start): what is not Docker's share is the hook's own cost, JBang and JVM start-up included.
      */
     static String timing() {
-        Duration total = ProcessHandle.current().info().startInstant()
-                .map(s -> Duration.between(s, java.time.Instant.now())).orElse(Duration.ZERO);
+        String launched = System.getenv("CDEPLOY_HOOK_START"); // epoch nanoseconds, set by hooks/launch
+        java.time.Instant start = launched != null && launched.matches("\\d{19}")
+                ? java.time.Instant.ofEpochSecond(0, Long.parseLong(launched))
+                : ProcessHandle.current().info().startInstant().orElse(java.time.Instant.now());
+        Duration total = Duration.between(start, java.time.Instant.now());
         Duration docker = Duration.ofNanos(CHILD_NANOS.get());
         return String.format("%s in all: %s waiting on Docker, %s own", Cli.seconds(total), Cli.seconds(docker),
                 Cli.seconds(total.minus(docker)));

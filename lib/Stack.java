@@ -195,7 +195,7 @@ final class Stack {
         return target;
     }
 
-    void writeAtomically(Path target, String content) {
+    static void writeAtomically(Path target, String content) {
         try {
             Files.createDirectories(target.getParent());
             Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
@@ -203,7 +203,7 @@ final class Stack {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new Cli.Fail(Cli.ENVIRONMENT, "cannot write " + target + " (" + e.getMessage() + ")",
-                    "run the hook as root, or make " + stateDir + " writable");
+                    "run the hook as root, or make " + target.getParent() + " writable");
         }
     }
 

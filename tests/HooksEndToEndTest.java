@@ -261,7 +261,8 @@ class HooksEndToEndTest {
         HookProcess.Result pull = hook(b, "pull", Map.of());
         assertEquals(0, pull.exit(), pull.toString());
         assertTrue(pull.stderr().contains("release image " + APP + "@" + digests.get("2") + " pulled"), pull.toString());
-        assertTrue(pull.stderr().contains("pull: hooks/start ready") && pull.stderr().contains("pull: hooks/validate ready"), pull.toString());
+        assertTrue(pull.stderr().contains("pull: hooks/start compiled") && pull.stderr().contains("pull: hooks/validate compiled"), pull.toString());
+        assertTrue(Files.readString(b.resolve("hooks/.start.cmd")).contains("main='start'"), "start runs without JBang's JVM");
         HookProcess.Result start = hook(b, "start", Map.of());
         assertEquals(0, start.exit(), start.toString());
         assertFalse(start.stderr().contains("[jbang] Building"), "pull compiled start ahead of the swap:\n" + start);

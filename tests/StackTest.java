@@ -94,8 +94,8 @@ class StackTest {
     @Test
     void write_replaces_the_file_atomically_and_leaves_no_temporary_file() throws IOException {
         Path target = dir.resolve("state").resolve(Stack.COMPOSE_FILE);
-        stack.writeAtomically(target, Stack.yaml(stack.render("a:1")));
-        stack.writeAtomically(target, Stack.yaml(stack.render("a:2")));
+        Stack.writeAtomically(target, Stack.yaml(stack.render("a:1")));
+        Stack.writeAtomically(target, Stack.yaml(stack.render("a:2")));
         assertTrue(Files.readString(target).contains("image: a:2"));
         try (var files = Files.list(target.getParent())) {
             assertEquals(List.of(target), files.toList());
