@@ -1,0 +1,52 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ./jbang: an installed jbang first; else JBang through Maven, with nothing but JBang's answer on stdout. */
+class WrapperTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void cold_wrapper_resolves_jbang_through_maven_and_keeps_maven_off_stdout() throws IOException {
+        Path copy = Files.createDirectories(tmp.resolve("checkout/.jbang-wrapper"));
+        Files.copy(HookProcess.REPO.resolve("jbang"), copy.getParent().resolve("jbang"));
+        Files.copy(HookProcess.REPO.resolve(".jbang-wrapper/pom.xml"), copy.resolve("pom.xml"));
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        HookProcess.Result r = HookProcess.run(List.of(copy.getParent().resolve("jbang").toString(), "version"), elsewhere, "",
+                Map.of("HOME", System.getProperty("user.home")), false);
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("0.132.1\n", r.stdout(), "only JBang's answer on stdout");
+        try (var files = Files.list(copy)) {
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().matches("classpath-\\d+\\.txt")), "classpath cached");
+        }
+        // warm: the cached classpath is used, the script's exit code and arguments pass through exec
+        Path script = Files.writeString(elsewhere.resolve("echo_args.java"),
+                "class echo_args { public static void main(String[] a) { System.out.println(String.join(\"|\", a)); System.exit(3); } }");
+        HookProcess.Result run = HookProcess.run(List.of(copy.getParent().resolve("jbang").toString(), script.toString(),
+                "a b", "it's", "$HOME", "\"q\""), elsewhere, "", Map.of(), false);
+        assertEquals(3, run.exit(), run.toString());
+        assertEquals("a b|it's|$HOME|\"q\"\n", run.stdout());
+    }
+
+    @Test
+    void an_installed_jbang_is_used_when_there_is_one() throws IOException {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path fake = Files.writeString(bin.resolve("jbang"), "#!/bin/sh\necho \"installed jbang: $*\"\n");
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createSymbolicLink(bin.resolve("self"), HookProcess.REPO.resolve("jbang"));
+        HookProcess.Result r = HookProcess.run(List.of(HookProcess.REPO.resolve("jbang").toString(), "version"), tmp, "",
+                Map.of("PATH", bin + ":" + HookProcess.SYSTEM_PATH), false);
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("installed jbang: version\n", r.stdout());
+    }
+}
