@@ -49,7 +49,7 @@ class start implements Callable<Integer> {
         Instant t = Instant.now();
         Cli.log("start: %s -> %s (compose %s, project %s)", serving.orElse("(nothing)"), image,
                 composeCli.v2() ? "v2 " + composeCli.version() : "v1 " + composeCli.version(), bundle.settings().project());
-        stack.up(composeCli, file);
+        stack.up(composeCli, file, true);
         stack.record(Stack.CURRENT, image);
         Cli.log("start: %s started (%s); hooks/validate checks its health", container, Cli.seconds(Duration.between(t, Instant.now())));
         Cli.log("start: %s", Docker.timing());

@@ -5,6 +5,7 @@
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -46,21 +47,24 @@ class validate implements Callable<Integer> {
             Cli.log("validate: %s", Docker.timing());
             return Cli.OK;
         }
-        Cli.log("validate: %s is not healthy: %s; last %d log lines of %s:", image, outcome.detail(), logLines, s.container());
-        docker.logs(s.container(), logLines).forEach(line -> Cli.log.println("  | " + line));
-
-        Optional<String> previous = stack.recorded(Stack.PREVIOUS).filter(p -> !p.equals(image));
+        Cli.log("validate: %s is not healthy: %s", image, outcome.detail());
+        List<String> log = docker.logs(s.container(), logLines); // now: the rollback replaces the container
         String failed = "release " + (bundle.version() == null ? image : bundle.version() + " (" + image + ")")
                 + " is not healthy: " + outcome.detail();
+        Optional<String> previous = stack.recorded(Stack.PREVIOUS).filter(p -> !p.equals(image));
+        if (previous.isPresent()) {
+            Cli.log("validate: rolling back to %s", previous.get());
+            stack.up(docker.compose(), stack.write(stack.render(previous.get())), false);
+            stack.record(Stack.CURRENT, previous.get());
+        }
+        Health.Outcome back = previous.isPresent() ? Health.await(docker, s.container(), s.healthUrl(), limit) : null;
+        // The agent keeps only the last ~2 KB of a hook's output for the console: the log and the verdict go last.
+        Cli.log("validate: last %d log lines of %s %s:", log.size(), s.container(), image);
+        log.forEach(line -> Cli.log.println("  | " + line));
         if (previous.isEmpty()) {
             throw new Cli.Fail(Cli.FAILED, failed + "; there is no previous image to roll back to",
                     "fix the release and deploy again (its log is above)");
         }
-        Cli.log("validate: rolling back to %s", previous.get());
-        Docker.Compose composeCli = docker.compose();
-        stack.up(composeCli, stack.write(stack.render(previous.get())));
-        stack.record(Stack.CURRENT, previous.get());
-        Health.Outcome back = Health.await(docker, s.container(), s.healthUrl(), limit);
         if (!back.healthy()) {
             throw new Cli.Fail(Cli.FAILED, failed + "; the rollback to " + previous.get() + " is not healthy either: " + back.detail(),
                     "the service is down: check the host (docker ps -a, docker logs " + s.container() + ")");

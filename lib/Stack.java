@@ -220,10 +220,17 @@ final class Stack {
         writeAtomically(stateDir.resolve(name), image + "\n");
     }
 
-    /** {@code compose up} for the rendered file: starts what is absent, recreates what changed, never pulls. */
-    void up(Docker.Compose compose, Path file) {
-        Docker.Result r = Docker.run(compose.up(settings.project(), file, List.of()), UP_TIMEOUT, line -> Cli.log("  %s", line));
+    /**
+     * {@code compose up} for the rendered file: starts what is absent, recreates what changed, never pulls.
+     * Compose's output is shown as it comes when {@code verbose}, else only when it fails.
+     */
+    void up(Docker.Compose compose, Path file, boolean verbose) {
+        Docker.Result r = Docker.run(compose.up(settings.project(), file, List.of()), UP_TIMEOUT,
+                verbose ? line -> Cli.log("  %s", line) : null);
         if (!r.ok()) {
+            if (!verbose) {
+                (r.out() + r.err()).lines().forEach(line -> Cli.log("  %s", line));
+            }
             throw new Cli.Fail(Cli.FAILED, "compose up failed: " + r.reason(), "see the compose output above");
         }
     }

@@ -135,6 +135,21 @@ class HooksEndToEndTest {
     }
 
     @Test
+    @Order(0)
+    void a_first_deploy_that_crashes_has_nothing_to_roll_back_to() throws IOException {
+        Path b = bundle("v0-crash", APP + ":2-crash", settings());
+        for (String h : List.of("pull", "start")) {
+            assertEquals(0, hook(b, h, Map.of()).exit());
+        }
+        HookProcess.Result v = hook(b, "validate", Map.of());
+        assertEquals(Cli.FAILED, v.exit(), v.toString());
+        assertTrue(v.lastLine().endsWith("; there is no previous image to roll back to; fix the release and deploy again (its log is above)"), v.toString());
+        List<String> lines = v.stderr().lines().toList();
+        assertTrue(lines.get(lines.size() - 2).contains("APPLICATION FAILED TO START") || lines.get(lines.size() - 2).contains("booting"),
+                "the container log comes right before the verdict, inside CodeDeploy's log tail:\n" + v);
+    }
+
+    @Test
     @Order(1)
     void first_deploy_starts_the_whole_stack() throws IOException {
         deploy(bundle("v1", APP + ":1", settings()), 0);
