@@ -4,6 +4,8 @@
 #   lib/setup-host.sh docker      Docker engine + Compose (v1 docker-compose where no v2 plugin is packaged)
 #   lib/setup-host.sh test-tools  what the tests need besides Docker: local registry, static busybox, AWS CLI
 #   lib/setup-host.sh registry    a local image registry on 127.0.0.1:${CDEPLOY_REGISTRY_PORT:-5000}
+#   lib/setup-host.sh jbang       JDK, Maven and this repository's jbang wrapper as ${CDEPLOY_PREFIX:-/usr/local}/bin/jbang
+#                                 (what the hooks' launcher looks for on an instance)
 set -euo pipefail
 log() { echo "setup-host: $*" >&2; }
 
@@ -63,12 +65,25 @@ YAML
   wait_for 30 curl -fsS "http://127.0.0.1:$port/v2/" || { log "registry did not come up; see /var/log/cdeploy-registry.log"; exit 1; }
 }
 
-[ $# -gt 0 ] || { sed -n '2,7p' "$0" >&2; exit 2; }
+jbang_cli() {
+  local prefix=${CDEPLOY_PREFIX:-/usr/local} here
+  here=$(cd "$(dirname "$0")/.." && pwd)
+  apt_install openjdk-17-jdk-headless maven
+  mkdir -p "$prefix/lib/cdeploy-jbang/.jbang-wrapper" "$prefix/bin"
+  install -m 0755 "$here/jbang" "$prefix/lib/cdeploy-jbang/jbang"
+  install -m 0644 "$here/.jbang-wrapper/pom.xml" "$prefix/lib/cdeploy-jbang/.jbang-wrapper/pom.xml"
+  ln -sfn "$prefix/lib/cdeploy-jbang/jbang" "$prefix/bin/jbang"
+  CDEPLOY_WRAPPER_ONLY=1 "$prefix/bin/jbang" version >/dev/null # resolves JBang now, not in the first hook
+  log "jbang $("$prefix/bin/jbang" version) installed as $prefix/bin/jbang"
+}
+
+[ $# -gt 0 ] || { sed -n '2,9p' "$0" >&2; exit 2; }
 for step in "$@"; do
   case "$step" in
     docker) docker_engine ;;
     test-tools) test_tools ;;
     registry) registry ;;
-    *) log "unknown step '$step' (docker, test-tools, registry)"; exit 2 ;;
+    jbang) jbang_cli ;;
+    *) log "unknown step '$step' (docker, test-tools, registry, jbang)"; exit 2 ;;
   esac
 done

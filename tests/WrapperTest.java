@@ -49,4 +49,17 @@ class WrapperTest {
         assertEquals(0, r.exit(), r.toString());
         assertEquals("installed jbang: version\n", r.stdout());
     }
+
+    @Test
+    void setup_host_installs_the_wrapper_where_the_hook_launcher_finds_it() throws IOException {
+        Path prefix = tmp.resolve("prefix");
+        HookProcess.Result setup = HookProcess.run(List.of(HookProcess.REPO.resolve("lib/setup-host.sh").toString(), "jbang"), tmp, "",
+                Map.of("CDEPLOY_PREFIX", prefix.toString()), false);
+        assertEquals(0, setup.exit(), setup.toString());
+        assertTrue(setup.stderr().contains("setup-host: jbang 0.132.1 installed as " + prefix + "/bin/jbang"), setup.toString());
+        HookProcess.Result hook = HookProcess.run(List.of(HookProcess.REPO.resolve("hooks/stop").toString(), "--help"), Path.of("/"), "",
+                Map.of("PATH", prefix.resolve("bin") + ":" + HookProcess.SYSTEM_PATH), false);
+        assertEquals(0, hook.exit(), hook.toString());
+        assertTrue(hook.stdout().startsWith("Usage: stop "), hook.toString());
+    }
 }
