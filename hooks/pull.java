@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "pull", mixinStandardHelpOptions = true, version = "pull 1",
@@ -24,9 +25,8 @@ import picocli.CommandLine.Option;
                 + "other image the stack lacks, and compiles the other hooks so that nothing compiles during the swap. "
                 + "On any failure the running version is untouched.")
 class pull implements Callable<Integer> {
-    @Option(names = "--bundle", defaultValue = "${env:CDEPLOY_BUNDLE:-.}",
-            description = "Unpacked bundle folder (default: the folder above hooks/ when run by CodeDeploy, else .)")
-    Path bundleDir;
+    @Mixin
+    Cli.BundleDir bundleDir;
 
     @Option(names = "--pull-timeout", defaultValue = "600", description = "Seconds allowed for each docker pull (default: ${DEFAULT-VALUE})")
     int pullTimeout;
@@ -41,7 +41,7 @@ class pull implements Callable<Integer> {
     @Override
     public Integer call() {
         Instant t0 = Instant.now();
-        Bundle bundle = Bundle.load(bundleDir);
+        Bundle bundle = Bundle.load(bundleDir.dir);
         Stack stack = new Stack(bundle);
         String image = bundle.image().pinned();
         ObjectNode compose = stack.render(image);

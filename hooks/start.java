@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "start", mixinStandardHelpOptions = true, version = "start 1",
@@ -19,9 +20,8 @@ import picocli.CommandLine.Option;
                 + "name: the app container is swapped, side services are started when absent and recreated only when "
                 + "their definition changed. Never pulls, never removes volumes.")
 class start implements Callable<Integer> {
-    @Option(names = "--bundle", defaultValue = "${env:CDEPLOY_BUNDLE:-.}",
-            description = "Unpacked bundle folder (default: the folder above hooks/ when run by CodeDeploy, else .)")
-    Path bundleDir;
+    @Mixin
+    Cli.BundleDir bundleDir;
 
     public static void main(String... args) {
         System.exit(Cli.commandLine(new start()).execute(args));
@@ -29,7 +29,7 @@ class start implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Bundle bundle = Bundle.load(bundleDir);
+        Bundle bundle = Bundle.load(bundleDir.dir);
         Stack stack = new Stack(bundle);
         String image = bundle.image().pinned();
         ObjectNode compose = stack.render(image);

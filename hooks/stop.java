@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "stop", mixinStandardHelpOptions = true, version = "stop 1",
@@ -18,9 +19,8 @@ import picocli.CommandLine.Option;
                 + "name; no container by that name is success. For manual use and for teams that want stop-then-start: "
                 + "the default appspec.yml does not take the service down before the swap.")
 class stop implements Callable<Integer> {
-    @Option(names = "--bundle", defaultValue = "${env:CDEPLOY_BUNDLE:-.}",
-            description = "Bundle folder whose release.json and compose.yml give the defaults (default: the folder above hooks/, else .)")
-    Path bundleDir;
+    @Mixin
+    Cli.BundleDir bundleDir;
 
     @Option(names = "--container", description = "Container name (default: the bundle's, else art-backend)")
     String container;
@@ -34,8 +34,8 @@ class stop implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        boolean hasBundle = Files.isRegularFile(bundleDir.resolve(Bundle.IMAGE_FILE)) || Files.isRegularFile(bundleDir.resolve(Bundle.MANIFEST));
-        Bundle bundle = hasBundle ? Bundle.load(bundleDir) : null;
+        boolean hasBundle = Files.isRegularFile(bundleDir.dir.resolve(Bundle.IMAGE_FILE)) || Files.isRegularFile(bundleDir.dir.resolve(Bundle.MANIFEST));
+        Bundle bundle = hasBundle ? Bundle.load(bundleDir.dir) : null;
         String name = container != null ? container : bundle != null ? bundle.settings().container() : Bundle.Settings.DEFAULTS.container();
         long seconds = grace != null ? grace : bundle != null ? graceOf(bundle) : 30;
         if (seconds < 0) {

@@ -3,7 +3,6 @@
 //JAVA 17+
 //SOURCES ../lib/Cli.java ../lib/ImageRef.java ../lib/Docker.java ../lib/Bundle.java ../lib/Stack.java ../lib/Health.java
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -11,6 +10,7 @@ import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "validate", mixinStandardHelpOptions = true, version = "validate 1",
@@ -19,9 +19,8 @@ import picocli.CommandLine.Option;
                 + "container's last log lines, rolls back to the previous image, waits for it to be healthy and exits 3 "
                 + "(rolled back) or 1 (rollback impossible or failed). The wait plus a rollback fit the hook's timeout.")
 class validate implements Callable<Integer> {
-    @Option(names = "--bundle", defaultValue = "${env:CDEPLOY_BUNDLE:-.}",
-            description = "Unpacked bundle folder (default: the folder above hooks/ when run by CodeDeploy, else .)")
-    Path bundleDir;
+    @Mixin
+    Cli.BundleDir bundleDir;
 
     @Option(names = "--log-lines", defaultValue = "40", description = "Container log lines shown on failure (default: ${DEFAULT-VALUE})")
     int logLines;
@@ -32,7 +31,7 @@ class validate implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Bundle bundle = Bundle.load(bundleDir);
+        Bundle bundle = Bundle.load(bundleDir.dir);
         Stack stack = new Stack(bundle);
         Bundle.Settings s = bundle.settings();
         String image = bundle.image().pinned();

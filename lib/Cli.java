@@ -6,7 +6,10 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 
+import java.nio.file.Path;
+
 import picocli.CommandLine;
+import picocli.CommandLine.Option;
 
 /**
  * What every command shares: the exit-code table, the one-line failure, progress logging on stderr.
@@ -62,6 +65,13 @@ final class Cli {
             return INTERNAL;
         });
         return cl;
+    }
+
+    /** The {@code --bundle} option every hook takes ({@code @Mixin}). */
+    static final class BundleDir {
+        @Option(names = "--bundle", defaultValue = "${env:CDEPLOY_BUNDLE:-.}",
+                description = "Unpacked bundle folder (default: the folder above hooks/ when run through a hook launcher, else .)")
+        Path dir;
     }
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");

@@ -108,13 +108,13 @@ class HooksEndToEndTest {
         return r;
     }
 
-    void deploy(Path bundle, int validateExit) throws IOException {
+    /** The three hooks of a deployment; pull and start must succeed; validate's result is returned. */
+    HookProcess.Result pullStartValidate(Path bundle) throws IOException {
         for (String h : List.of("pull", "start")) {
             HookProcess.Result r = hook(bundle, h, Map.of());
             assertEquals(0, r.exit(), r.toString());
         }
-        HookProcess.Result v = hook(bundle, "validate", Map.of());
-        assertEquals(validateExit, v.exit(), v.toString());
+        return hook(bundle, "validate", Map.of());
     }
 
     String serving() {
@@ -137,11 +137,7 @@ class HooksEndToEndTest {
     @Test
     @Order(0)
     void a_first_deploy_that_crashes_has_nothing_to_roll_back_to() throws IOException {
-        Path b = bundle("v0-crash", APP + ":2-crash", settings());
-        for (String h : List.of("pull", "start")) {
-            assertEquals(0, hook(b, h, Map.of()).exit());
-        }
-        HookProcess.Result v = hook(b, "validate", Map.of());
+        HookProcess.Result v = pullStartValidate(bundle("v0-crash", APP + ":2-crash", settings()));
         assertEquals(Cli.FAILED, v.exit(), v.toString());
         assertTrue(v.lastLine().endsWith("; there is no previous image to roll back to; fix the release and deploy again (its log is above)"), v.toString());
         List<String> lines = v.stderr().lines().toList();
@@ -152,7 +148,8 @@ class HooksEndToEndTest {
     @Test
     @Order(1)
     void first_deploy_starts_the_whole_stack() throws IOException {
-        deploy(bundle("v1", APP + ":1", settings()), 0);
+        HookProcess.Result v = pullStartValidate(bundle("v1", APP + ":1", settings()));
+        assertEquals(0, v.exit(), v.toString());
         assertEquals("1", serving());
         sideIds = sideContainerIds();
         ok("docker", "exec", "art-filebeat", "sh", "-c", "echo kept > /logs/marker");
@@ -163,11 +160,7 @@ class HooksEndToEndTest {
     @Test
     @Order(2)
     void a_version_that_crashes_at_boot_is_rolled_back() throws IOException {
-        Path b = bundle("v2-crash", APP + ":2-crash", settings());
-        for (String h : List.of("pull", "start")) {
-            assertEquals(0, hook(b, h, Map.of()).exit());
-        }
-        HookProcess.Result v = hook(b, "validate", Map.of());
+        HookProcess.Result v = pullStartValidate(bundle("v2-crash", APP + ":2-crash", settings()));
         assertEquals(Cli.ROLLED_BACK, v.exit(), v.toString());
         assertTrue(v.stderr().contains("APPLICATION FAILED TO START"), "the crashed container's log reaches the hook output:\n" + v);
         assertTrue(v.lastLine().matches(java.util.regex.Pattern.quote("validate: release 2-crash (" + APP + ":2-crash) is not healthy: container art-backend ")
@@ -180,11 +173,7 @@ class HooksEndToEndTest {
     @Test
     @Order(3)
     void a_version_that_never_gets_healthy_is_rolled_back_after_its_deadline() throws IOException {
-        Path b = bundle("v2-hang", APP + ":2-hang", settings("healthTimeoutSeconds", 5));
-        for (String h : List.of("pull", "start")) {
-            assertEquals(0, hook(b, h, Map.of()).exit());
-        }
-        HookProcess.Result v = hook(b, "validate", Map.of());
+        HookProcess.Result v = pullStartValidate(bundle("v2-hang", APP + ":2-hang", settings("healthTimeoutSeconds", 5)));
         assertEquals(Cli.ROLLED_BACK, v.exit(), v.toString());
         assertTrue(v.stderr().contains("waiting for a dependency that never answers"), v.toString());
         assertTrue(v.lastLine().contains("is not healthy: not healthy after 5 s (" + HEALTH), v.lastLine());
