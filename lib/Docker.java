@@ -9,7 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -114,21 +115,32 @@ final class Docker {
         } catch (IOException e) {
             return new Result(command, 127, "", command.get(0) + ": not found (" + e.getMessage() + ")");
         }
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream(), echo));
-        String out = drain(p.getInputStream(), echo);
+        FutureTask<String> out = drainInBackground(p.getInputStream(), echo);
+        FutureTask<String> err = drainInBackground(p.getErrorStream(), echo);
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroy);
                 p.destroy();
                 p.waitFor(5, TimeUnit.SECONDS);
-                return new Result(command, 124, out, "timed out after " + timeout.toSeconds() + " s: " + String.join(" ", command));
+                return new Result(command, 124, "", "timed out after " + timeout.toSeconds() + " s: " + String.join(" ", command));
             }
-            return new Result(command, p.exitValue(), out, err.join());
+            return new Result(command, p.exitValue(), out.get(), err.get());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             p.destroy();
-            return new Result(command, 130, out, "interrupted");
+            return new Result(command, 130, "", "interrupted");
+        } catch (ExecutionException e) {
+            return new Result(command, p.exitValue(), "", "cannot read the output of " + command.get(0) + ": " + e.getCause());
         }
+    }
+
+    /** Reads a child's stream on its own thread, so that a full pipe never blocks the child and timeouts still work. */
+    private static FutureTask<String> drainInBackground(InputStream in, Consumer<String> echo) {
+        FutureTask<String> task = new FutureTask<>(() -> drain(in, echo));
+        Thread t = new Thread(task, "drain");
+        t.setDaemon(true);
+        t.start();
+        return task;
     }
 
     private static String drain(InputStream in, Consumer<String> echo) {
