@@ -12,6 +12,8 @@ import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -24,6 +26,7 @@ import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.services.codedeploy.CodeDeployClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
  * The one place AWS clients are made: explicit region, the SDK's default credential chain (never a secret in an
@@ -56,7 +59,12 @@ final class Aws {
 
     static S3Client s3(Config c) {
         var b = S3Client.builder().region(Region.of(c.region)).credentialsProvider(c.credentials)
-                .httpClient(http()).overrideConfiguration(override(c));
+                .httpClient(http()).overrideConfiguration(override(c))
+                // the SHA-256 checksum is computed here and sent as a header; no extra CRC trailer
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                // one signed body (x-amz-content-sha256 of the bytes) rather than aws-chunked signatures per chunk
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build());
         if (c.s3Endpoint != null) {
             b.endpointOverride(c.s3Endpoint).forcePathStyle(true);
         }

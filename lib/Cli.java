@@ -1,5 +1,5 @@
 //DEPS info.picocli:picocli:4.7.7
-//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:disable -Xlog:all=warning:stderr
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:disable -Xlog:all=warning,cds=off,cds+dynamic=off:stderr
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -17,11 +17,13 @@ import picocli.CommandLine.Option;
  * <pre>
  * code  meaning
  *   0   success
- *   1   failed: the deployment or hook did not reach its goal (new version unhealthy, rollback failed ...)
+ *   1   failed: the deployment or hook did not reach its goal (new version unhealthy, rollback failed,
+ *       deployment still running at release's --timeout ...)
  *   2   invalid input: options, image reference, bundle, manifest, compose template, appspec, env file
  *   3   rolled back: the new version failed and the previous one is serving again
  *   4   environment: Docker daemon down, compose or jbang missing, registry unreachable
- *   5   AWS error: access denied, unknown application/group, throttled past retries
+ *   5   AWS error: access denied, unknown application/group, bucket absent or in another region,
+ *       throttled past retries, deployment group busy past --wait-for-active
  *  70   internal error (a bug: please report it with the stack trace printed by --verbose)
  * </pre>
  */

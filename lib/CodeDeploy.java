@@ -192,9 +192,14 @@ final class CodeDeploy {
     List<Failure> failures(String id) {
         List<String> failed = new ArrayList<>();
         try {
-            client.listDeploymentTargetsPaginator(r -> r.deploymentId(id)
-                            .targetFilters(Map.of(TargetFilterName.TARGET_STATUS, List.of("Failed"))))
-                    .forEach(page -> failed.addAll(page.targetIds()));
+            String token = null;
+            do {
+                String page = token;
+                var r = client.listDeploymentTargets(b -> b.deploymentId(id).nextToken(page)
+                        .targetFiltersWithStrings(Map.of(TargetFilterName.TARGET_STATUS.toString(), List.of("Failed"))));
+                failed.addAll(r.targetIds());
+                token = r.nextToken();
+            } while (token != null && !token.isEmpty());
         } catch (SdkException e) {
             throw Aws.fail(e, "codedeploy:ListDeploymentTargets", "deployment " + id, attempts);
         }

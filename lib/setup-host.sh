@@ -44,7 +44,7 @@ docker_engine() {
 }
 
 test_tools() {
-  apt_install openjdk-17-jdk-headless maven docker-registry busybox-static awscli curl
+  apt_install openjdk-17-jdk-headless maven docker-registry busybox-static awscli curl zip unzip
 }
 
 registry() {

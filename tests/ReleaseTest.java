@@ -1,0 +1,447 @@
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.codedeploy.model.CreateDeploymentRequest;
+import software.amazon.awssdk.services.codedeploy.model.RegisterApplicationRevisionRequest;
+
+/**
+ * release in-process against S3Proxy (behind a recording front) and the local CodeDeploy endpoint: every request's
+ * fields, the uploaded bytes, and each failure path's exit code, single line and absence of half-done work.
+ */
+class ReleaseTest {
+    static S3Endpoint s3;
+    static CodeDeployEndpoint cd;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = new S3Endpoint();
+        s3.createBucket(ReleaseFixture.BUCKET);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        s3.close();
+    }
+
+    @BeforeEach
+    void fresh() throws Exception {
+        if (cd != null) {
+            cd.close();
+        }
+        cd = new CodeDeployEndpoint().group(ReleaseFixture.APP, ReleaseFixture.GROUP);
+        s3.requests.clear();
+    }
+
+    static ReleaseFixture.Run run(String... more) {
+        return ReleaseFixture.run(ReleaseFixture.env(), ReleaseFixture.args(s3, cd, more));
+    }
+
+    @Test
+    void deploysAndEveryRequestCarriesWhatItShould() throws Exception {
+        ReleaseFixture.Run r = run();
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode j = r.json();
+        assertEquals("Succeeded", j.path("status").asText());
+        assertEquals(ReleaseFixture.IMAGE, j.path("image").asText());
+        String key = j.path("key").asText();
+        assertTrue(key.matches("codedeploy/art/1\\.4\\.2-[0-9a-f]{16}\\.zip"), key);
+
+        // S3: one PUT of the bundle with SSE and a SHA-256 checksum that matches the bytes; the HEAD before it
+        List<S3Endpoint.Request> puts = s3.requests("PUT");
+        assertEquals(1, puts.size(), s3.requests.toString());
+        S3Endpoint.Request put = puts.get(0);
+        assertEquals("/" + ReleaseFixture.BUCKET + "/" + key, put.path());
+        assertEquals("AES256", put.header("x-amz-server-side-encryption"));
+        byte[] body = put.payload();
+        assertEquals(put.header("x-amz-decoded-content-length") == null ? body.length : Integer.parseInt(put.header("x-amz-decoded-content-length")), body.length);
+        assertEquals(Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(body)), put.header("x-amz-checksum-sha256"));
+        assertEquals("application/zip", put.header("content-type"));
+        assertTrue(put.header("authorization").startsWith("AWS4-HMAC-SHA256 Credential=" + ReleaseFixture.KEY_ID + "/"), put.header("authorization"));
+        assertEquals("1.4.2", put.header("x-amz-meta-release-version"));
+        assertEquals(1, s3.requests("HEAD").size(), "HeadBucket before anything is built");
+        assertEquals(release.sha256(body), j.path("sha256").asText());
+
+        // what S3 holds is what was sent
+        try (var client = software.amazon.awssdk.services.s3.S3Client.builder().endpointOverride(s3.backend()).forcePathStyle(true)
+                .region(software.amazon.awssdk.regions.Region.of(ReleaseFixture.REGION))
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
+            var got = client.getObjectAsBytes(b -> b.bucket(ReleaseFixture.BUCKET).key(key));
+            assertArrayEquals(body, got.asByteArray());
+            assertEquals(got.response().eTag().replace("\"", ""), j.path("eTag").asText());
+        }
+
+        // the bundle: exactly the computed files, modes kept, image and manifest agree, the hooks' reader accepts it
+        Map<String, Integer> modes = new HashMap<>();
+        Map<String, byte[]> content = new HashMap<>();
+        try (var zip = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(body)).get()) {
+            for (ZipArchiveEntry e : java.util.Collections.list(zip.getEntries())) {
+                modes.put(e.getName(), e.getUnixMode() & 0777);
+                content.put(e.getName(), zip.getInputStream(e).readAllBytes());
+            }
+        }
+        assertEquals(List.of("appspec.yml", "compose.yml", "hooks/launch", "hooks/pull", "hooks/pull.java", "hooks/start",
+                "hooks/start.java", "hooks/validate", "hooks/validate.java", "image.txt", "lib/Bundle.java", "lib/Cli.java",
+                "lib/Docker.java", "lib/Health.java", "lib/ImageRef.java", "lib/Stack.java", "release.json"),
+                modes.keySet().stream().sorted().toList());
+        assertEquals(0755, modes.get("hooks/pull"));
+        assertEquals(0755, modes.get("hooks/launch"));
+        assertEquals(0644, modes.get("hooks/pull.java"));
+        assertEquals(ReleaseFixture.IMAGE + "\n", new String(content.get("image.txt")));
+        JsonNode manifest = ReleaseFixture.JSON.readTree(content.get("release.json"));
+        assertEquals(ReleaseFixture.IMAGE, manifest.path("image").asText());
+        assertEquals(ReleaseFixture.DIGEST, manifest.path("digest").asText());
+        assertEquals(ReleaseFixture.COMMIT, manifest.path("commit").asText());
+        assertEquals("2026-01-01T00:00:00Z", manifest.path("time").asText(), "SOURCE_DATE_EPOCH");
+        assertEquals("art-backend", manifest.path("settings").path("container").asText());
+        Path unpacked = Files.createTempDirectory("bundle");
+        for (var e : content.entrySet()) {
+            Path f = unpacked.resolve(e.getKey());
+            Files.createDirectories(f.getParent());
+            Files.write(f, e.getValue());
+        }
+        Bundle loaded = Bundle.load(unpacked);
+        assertEquals("1.4.2", loaded.version());
+        assertEquals(ReleaseFixture.IMAGE, loaded.image().toString());
+
+        // CodeDeploy: checked group, registered revision with the ETag, created deployment with every field
+        assertEquals(List.of(), cd.violations);
+        assertEquals(List.of("GetDeploymentGroup", "RegisterApplicationRevision", "CreateDeployment"),
+                cd.calls.stream().map(CodeDeployEndpoint.Call::operation).filter(o -> !o.equals("GetDeployment")).toList());
+        RegisterApplicationRevisionRequest reg = cd.request("RegisterApplicationRevision", 0);
+        assertEquals("S3", reg.revision().revisionTypeAsString());
+        assertEquals(ReleaseFixture.BUCKET, reg.revision().s3Location().bucket());
+        assertEquals(key, reg.revision().s3Location().key());
+        assertEquals("zip", reg.revision().s3Location().bundleTypeAsString());
+        assertEquals(j.path("eTag").asText(), reg.revision().s3Location().eTag());
+        CreateDeploymentRequest create = cd.request("CreateDeployment", 0);
+        assertEquals(ReleaseFixture.APP, create.applicationName());
+        assertEquals(ReleaseFixture.GROUP, create.deploymentGroupName());
+        assertEquals(reg.revision(), create.revision());
+        assertEquals("DISALLOW", create.fileExistsBehaviorAsString());
+        assertTrue(create.autoRollbackConfiguration().enabled());
+        assertEquals(List.of("DEPLOYMENT_FAILURE"), create.autoRollbackConfiguration().eventsAsStrings());
+        assertEquals("release 1.4.2 " + ReleaseFixture.IMAGE, create.description());
+        assertNull(create.deploymentConfigName(), "the group's configuration unless one is given");
+
+        // progress: one line per step with a duration
+        for (String step : List.of("[1/7] version", "[2/7] check", "[3/7] image", "[4/7] bundle", "[5/7] upload", "[6/7] deploy", "[7/7] wait")) {
+            assertTrue(r.err().lines().anyMatch(l -> l.contains(step) && l.matches(".*\\(\\d+\\.\\d s\\)$")), step + "\n" + r.err());
+        }
+        assertTrue(r.err().contains("pending") && r.err().contains("succeeded"), r.err());
+        assertFalse(r.err().contains(ReleaseFixture.SECRET), "no secret is printed");
+
+        // same inputs, same bytes: a second release uploads the identical object under the same key
+        ReleaseFixture.Run again = run("--no-wait");
+        assertEquals(0, again.exit(), again.toString());
+        assertEquals(key, again.json().path("key").asText());
+        assertArrayEquals(body, s3.requests("PUT").get(1).payload());
+        assertEquals("Created", again.json().path("status").asText());
+    }
+
+    @Test
+    void failedDeploymentIsExplainedOncePerCauseAndTheRollbackFollowed(@TempDir Path tmp) throws Exception {
+        cd.instances = 250;
+        cd.failing = List.of(
+                new CodeDeployEndpoint.Failing(120, "BeforeInstall", "hooks/pull", "ScriptFailed",
+                        "Script at specified location: hooks/pull failed with exit code 2",
+                        "[stderr]pull: image 127.0.0.1:5000/cdeploy-test/app:1.4.2 is not in the registry"),
+                new CodeDeployEndpoint.Failing(3, "ValidateService", "hooks/validate", "ScriptTimedOut",
+                        "Script at specified location: hooks/validate failed to complete in 300 seconds", "[stdout]waiting for health"));
+        Path output = tmp.resolve("output");
+        Path summary = tmp.resolve("summary.md");
+        Map<String, String> env = ReleaseFixture.env();
+        env.put("GITHUB_ACTIONS", "true");
+        env.put("GITHUB_OUTPUT", output.toString());
+        env.put("GITHUB_STEP_SUMMARY", summary.toString());
+        ReleaseFixture.Run r = ReleaseFixture.run(env, ReleaseFixture.args(s3, cd));
+        assertEquals(Cli.ROLLED_BACK, r.exit(), r.toString());
+        JsonNode j = r.json();
+        assertEquals("RolledBack", j.path("status").asText());
+        String id = j.path("deploymentId").asText();
+        String rollback = j.path("rollbackDeploymentId").asText();
+        assertTrue(rollback.startsWith("d-") && !rollback.equals(id), j.toString());
+        assertEquals("Succeeded", j.path("rollbackStatus").asText());
+        assertEquals(2, j.path("failures").size());
+        assertEquals(120, j.path("failures").get(0).path("instances").size());
+
+        // each cause once, with its instance count, script, code, message and log tail
+        assertEquals(1, r.err().lines().filter(l -> !l.startsWith("::") && l.contains("BeforeInstall hooks/pull failed on 120 instances")).count(), r.err());
+        assertTrue(r.err().contains("ScriptFailed: Script at specified location: hooks/pull failed with exit code 2"), r.err());
+        assertTrue(r.err().contains("| [stderr]pull: image 127.0.0.1:5000/cdeploy-test/app:1.4.2 is not in the registry"), r.err());
+        assertTrue(r.err().contains("ValidateService hooks/validate failed on 3 instances"), r.err());
+        assertTrue(r.err().contains("and 110 more"), "long instance lists are cut");
+        assertTrue(r.err().contains("rollback deployment " + rollback), r.err());
+
+        // every list call paged, lookups batched by 25
+        assertEquals(13, cd.calls("ListDeploymentTargets").size(), "123 failed targets, 10 per page");
+        List<CodeDeployEndpoint.Call> batches = cd.calls("BatchGetDeploymentTargets");
+        assertEquals(5, batches.size());
+        assertTrue(batches.stream().allMatch(c -> ((software.amazon.awssdk.services.codedeploy.model.BatchGetDeploymentTargetsRequest)
+                c.request()).targetIds().size() <= 25));
+        assertEquals(List.of(), cd.violations);
+
+        // GitHub Actions: annotations, outputs, job summary
+        assertTrue(r.err().contains("::error title=BeforeInstall failed (" + id + ")::"), r.err());
+        String outputs = Files.readString(output);
+        assertTrue(outputs.contains("deployment-id=" + id + "\n") && outputs.contains("version=1.4.2\n")
+                && outputs.contains("image=" + ReleaseFixture.IMAGE + "\n"), outputs);
+        String md = Files.readString(summary);
+        assertTrue(md.contains("### release 1.4.2: RolledBack") && md.contains(rollback) && md.contains("is not in the registry"), md);
+    }
+
+    @Test
+    void failedRollbackIsAFailure() {
+        cd.failing = List.of(new CodeDeployEndpoint.Failing(1, "ApplicationStart", "hooks/start", "ScriptFailed",
+                "Script at specified location: hooks/start failed with exit code 4", "[stderr]start: compose up failed"));
+        cd.rollbackSucceeds = false;
+        ReleaseFixture.Run r = run();
+        assertEquals(Cli.FAILED, r.exit(), r.toString());
+        assertEquals("Failed", r.json().path("status").asText());
+        assertEquals("Failed", r.json().path("rollbackStatus").asText());
+        assertTrue(r.err().contains("HEALTH_CONSTRAINTS"), r.err());
+    }
+
+    @Test
+    void withoutAutoRollbackAFailureIsExitOne() {
+        cd.failing = List.of(new CodeDeployEndpoint.Failing(1, "ValidateService", "hooks/validate", "ScriptFailed", "exit code 3", ""));
+        ReleaseFixture.Run r = run("--no-auto-rollback");
+        assertEquals(Cli.FAILED, r.exit(), r.toString());
+        CreateDeploymentRequest create = cd.request("CreateDeployment", 0);
+        assertFalse(create.autoRollbackConfiguration().enabled());
+        assertTrue(r.json().path("rollbackDeploymentId").isMissingNode());
+    }
+
+    @Test
+    void throttlingIsRetriedWithBackoff() {
+        cd.throttle("CreateDeployment", 2);
+        ReleaseFixture.Run r = run();
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals(3, cd.calls("CreateDeployment").size());
+        assertEquals(1, cd.deployments.size(), "one deployment, however many attempts");
+    }
+
+    @Test
+    void throttledPastTheRetriesIsAnAwsError() {
+        cd.throttle("GetDeploymentGroup", 10);
+        ReleaseFixture.Run r = run("--max-attempts", "2");
+        assertEquals(Cli.AWS, r.exit(), r.toString());
+        assertTrue(r.err().contains("codedeploy:GetDeploymentGroup") && r.err().contains("throttled") && r.err().contains("2 attempts"), r.err());
+        assertEquals(List.of(), s3.requests("PUT"), "nothing uploaded");
+    }
+
+    @Test
+    void waitsForADeploymentAlreadyInProgress() {
+        String active = cd.active(ReleaseFixture.APP, ReleaseFixture.GROUP, 3);
+        ReleaseFixture.Run r = run();
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.err().contains("already has " + active + " in progress; waiting"), r.err());
+        assertEquals(2, cd.calls("CreateDeployment").size());
+    }
+
+    @Test
+    void failsClearlyWhenTheGroupStaysBusy() {
+        String active = cd.active(ReleaseFixture.APP, ReleaseFixture.GROUP, 1000);
+        ReleaseFixture.Run r = run("--wait-for-active", "0");
+        assertEquals(Cli.AWS, r.exit(), r.toString());
+        String last = r.err().strip().lines().reduce((a, b) -> b).orElse("");
+        assertTrue(last.startsWith("release: deployment group 'art-prod' already has " + active + " in progress"), last);
+        assertTrue(last.contains("aws deploy stop-deployment --deployment-id " + active), last);
+        assertEquals(1, cd.deployments.size(), "no deployment was created");
+    }
+
+    @Test
+    void accessDeniedNamesTheMissingAction() {
+        cd.denied.add("CreateDeployment");
+        ReleaseFixture.Run r = run();
+        assertEquals(Cli.AWS, r.exit(), r.toString());
+        assertTrue(r.err().contains("access denied: codedeploy:CreateDeployment on application art, group art-prod"), r.err());
+        assertEquals(0, cd.deployments.size());
+        assertEquals("Error", r.json().path("status").asText());
+    }
+
+    @Test
+    void s3AccessDeniedStopsBeforeRegistering() {
+        s3.deny("PUT", "/" + ReleaseFixture.BUCKET + "/");
+        try {
+            ReleaseFixture.Run r = run();
+            assertEquals(Cli.AWS, r.exit(), r.toString());
+            assertTrue(r.err().contains("access denied: s3:PutObject on s3://bundles/codedeploy/art/"), r.err());
+            assertTrue(r.err().contains("(Access Denied)"), "S3's own message is quoted: " + r.err());
+            assertEquals(List.of(), cd.calls("RegisterApplicationRevision"));
+            assertEquals(List.of(), cd.calls("CreateDeployment"));
+        } finally {
+            fresh_s3();
+        }
+    }
+
+    @Test
+    void bucketInAnotherRegionIsNamed() {
+        s3.bucketRegion("elsewhere", "us-west-2");
+        ReleaseFixture.Run r = run("--bucket", "elsewhere");
+        assertEquals(Cli.AWS, r.exit(), r.toString());
+        assertTrue(r.err().contains("bucket elsewhere is in region us-west-2, not eu-west-1"), r.err());
+        assertEquals(List.of(), s3.requests("PUT"));
+        assertEquals(List.of(), cd.calls("CreateDeployment"));
+    }
+
+    @Test
+    void absentBucketUnknownApplicationAndGroup() {
+        ReleaseFixture.Run r = run("--bucket", "no-such-bucket");
+        assertEquals(Cli.AWS, r.exit(), r.toString());
+        assertTrue(r.err().contains("bucket no-such-bucket does not exist"), r.err());
+
+        r = run("--application", "nope");
+        assertEquals(Cli.AWS, r.exit(), r.toString());
+        assertTrue(r.err().contains("CodeDeploy application 'nope' does not exist in eu-west-1"), r.err());
+
+        r = run("--deployment-group", "nope");
+        assertEquals(Cli.AWS, r.exit(), r.toString());
+        assertTrue(r.err().contains("deployment group 'nope' does not exist in application 'art'"), r.err());
+        assertEquals(List.of(), s3.requests("PUT"));
+    }
+
+    @Test
+    void missingSettingsAreAllNamedAtOnce() {
+        ReleaseFixture.Run r = ReleaseFixture.run(ReleaseFixture.env(), List.of("--image", ReleaseFixture.IMAGE, "--version", "1"));
+        assertEquals(Cli.INPUT, r.exit(), r.toString());
+        assertTrue(r.err().contains("missing --bucket (CODEDEPLOY_BUCKET), --application (CODEDEPLOY_APPLICATION), "
+                + "--deployment-group (CODEDEPLOY_DEPLOYMENT_GROUP)"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+    }
+
+    @Test
+    void environmentGivesTheDefaultsCiUsersExpect() {
+        Map<String, String> env = ReleaseFixture.env();
+        env.put("AWS_S3_BUCKET_NAME", ReleaseFixture.BUCKET);
+        env.put("AWS_CODE_DEPLOY_NAME", ReleaseFixture.APP);
+        env.put("AWS_CODE_DEPLOY_GROUP", ReleaseFixture.GROUP);
+        env.put("AWS_ENDPOINT_URL_S3", s3.uri().toString());
+        env.put("AWS_ENDPOINT_URL_CODEDEPLOY", cd.uri().toString());
+        env.put("RELEASE_IMAGE", ReleaseFixture.IMAGE);
+        env.put("GITHUB_SHA", ReleaseFixture.COMMIT);
+        env.put("GITHUB_RUN_NUMBER", "57");
+        ReleaseFixture.Run r = ReleaseFixture.run(env, List.of("--source", ReleaseFixture.REPO.toString(), "--poll-interval", "0.01", "--json", "--no-wait"));
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.json().path("version").asText().endsWith("-ci.57"), r.out());
+        assertEquals(1, cd.calls("CreateDeployment").size());
+    }
+
+    @Test
+    void invalidAppspecAndMissingHookFailBeforeAnyRequest(@TempDir Path tmp) throws Exception {
+        Path kit = ReleaseFixture.copyKit(tmp.resolve("quoted"));
+        Files.writeString(kit.resolve("appspec.yml"), Files.readString(kit.resolve("appspec.yml")).replace("version: 0.0", "version: \"0.0\""));
+        ReleaseFixture.Run r = run("--source", kit.toString());
+        assertEquals(Cli.INPUT, r.exit(), r.toString());
+        assertTrue(r.err().contains(AppSpec.badVersion("0.0")), r.err());
+
+        Path kit2 = ReleaseFixture.copyKit(tmp.resolve("missing"));
+        Files.delete(kit2.resolve("hooks/validate.java"));
+        r = run("--source", kit2.toString());
+        assertEquals(Cli.INPUT, r.exit(), r.toString());
+        assertTrue(r.err().contains("hooks/validate (runs launch validate) names hooks/validate.java, which is not in"), r.err());
+
+        Path kit3 = ReleaseFixture.copyKit(tmp.resolve("typo"));
+        Files.writeString(kit3.resolve("appspec.yml"), Files.readString(kit3.resolve("appspec.yml")).replace("ValidateService:", "ValidateServise:"));
+        r = run("--source", kit3.toString());
+        assertEquals(Cli.INPUT, r.exit(), r.toString());
+        assertTrue(r.err().contains("appspec.yml file contains unknown lifecycle events: [\"ValidateServise\"]"), r.err());
+
+        assertEquals(List.of(), s3.requests, "no S3 request");
+        assertEquals(List.of(), cd.calls, "no CodeDeploy request");
+    }
+
+    @Test
+    void dryRunPrintsThePlanAndTouchesNothing() {
+        ReleaseFixture.Run r = run("--dry-run");
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode j = r.json();
+        assertEquals("Planned", j.path("status").asText());
+        assertTrue(j.path("key").asText().startsWith("codedeploy/art/1.4.2-"));
+        assertTrue(j.path("files").toString().contains("hooks/pull.java"));
+        assertTrue(r.err().contains("would put s3://bundles/") && r.err().contains("would create a deployment of art/art-prod"), r.err());
+        assertEquals(List.of(), s3.requests);
+        assertEquals(List.of(), cd.calls);
+
+        ReleaseFixture.Run build = run("--dry-run", "--image", "", "--repository", "127.0.0.1:5000/cdeploy-test/app");
+        assertEquals(0, build.exit(), build.toString());
+        assertTrue(build.err().contains("would run docker build --file") && build.err().contains("--tag 127.0.0.1:5000/cdeploy-test/app:1.4.2"), build.err());
+    }
+
+    @Test
+    void unreachableServiceIsAnEnvironmentErrorAfterRetries() throws Exception {
+        int port;
+        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        ReleaseFixture.Run r = run("--codedeploy-endpoint-url", "http://127.0.0.1:" + port, "--max-attempts", "2");
+        assertEquals(Cli.ENVIRONMENT, r.exit(), r.toString());
+        assertTrue(r.err().contains("codedeploy:GetDeploymentGroup") && r.err().contains("cannot be reached after 2 attempts"), r.err());
+    }
+
+    @Test
+    void aFailureAfterCreateDeploymentNamesTheDeployment() {
+        cd.denied.add("GetDeployment");
+        ReleaseFixture.Run r = run();
+        assertEquals(Cli.AWS, r.exit(), r.toString());
+        String id = cd.deployments.keySet().iterator().next();
+        assertTrue(r.err().contains("release: deployment " + id + ": access denied: codedeploy:GetDeployment"), r.err());
+    }
+
+    @Test
+    void dockerDownImageMissingAndNoDockerfileFailBeforeUploading(@TempDir Path tmp) throws Exception {
+        Path fake = tmp.resolve("docker");
+        Files.writeString(fake, "#!/bin/sh\necho 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' >&2\nexit 1\n");
+        fake.toFile().setExecutable(true);
+        Map<String, String> env = ReleaseFixture.env();
+        ReleaseFixture.Run r = ReleaseFixture.run(env, ReleaseFixture.args(s3, cd, "--image", "127.0.0.1:5000/cdeploy-test/app:1.4.2"),
+                c -> c.docker = new Docker(fake.toString()));
+        assertEquals(Cli.ENVIRONMENT, r.exit(), r.toString());
+        assertTrue(r.err().contains("the Docker daemon is not answering (Cannot connect to the Docker daemon"), r.err());
+
+        r = run("--image", "127.0.0.1:5000/cdeploy-test/no-such-image:1.0");
+        assertEquals(Cli.INPUT, r.exit(), r.toString());
+        assertTrue(r.err().contains("image 127.0.0.1:5000/cdeploy-test/no-such-image:1.0 is not in the registry")
+                || r.err().contains("image 127.0.0.1:5000/cdeploy-test/no-such-image:1.0 does not exist"), r.err());
+
+        r = run("--image", "", "--repository", "127.0.0.1:5000/cdeploy-test/app", "--dockerfile", tmp.resolve("Nope").toString());
+        assertEquals(Cli.INPUT, r.exit(), r.toString());
+        assertTrue(r.err().contains("no Dockerfile at " + tmp.resolve("Nope")), r.err());
+
+        r = run("--image", "127.0.0.1:5000/cdeploy-test/app:latest");
+        assertEquals(Cli.INPUT, r.exit(), r.toString());
+        assertTrue(r.err().contains("uses the moving tag 'latest'"), r.err());
+
+        assertEquals(List.of(), s3.requests("PUT"), "nothing uploaded");
+        assertEquals(List.of(), cd.calls("CreateDeployment"), "no deployment");
+    }
+
+    private static void fresh_s3() {
+        try {
+            s3.close();
+            s3 = new S3Endpoint();
+            s3.createBucket(ReleaseFixture.BUCKET);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
