@@ -287,6 +287,23 @@ class HooksEndToEndTest {
 
     @Test
     @Order(7)
+    void start_again_restores_a_missing_side_service_and_recreates_nothing_unchanged() throws IOException {
+        ok("docker", "rm", "-f", "art-redis");
+        String app = appContainerId();
+        HookProcess.Result r = hook(work.resolve("v2"), "start", Map.of());
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(sh("docker", "container", "inspect", "art-redis").ok(), "absent side service started:\n" + r);
+        assertEquals(app, appContainerId(), "same image, same definition: the app was not recreated");
+        Map<String, String> now = sideContainerIds();
+        for (String side : List.of("art-pinpoint-agent", "art-filebeat")) {
+            assertEquals(sideIds.get(side), now.get(side), side);
+        }
+        sideIds = now;
+        assertEquals("2", serving());
+    }
+
+    @Test
+    @Order(8)
     void stop_removes_exactly_the_named_container_and_absent_is_success() throws IOException {
         ok("docker", "run", "-d", "--name", "art-backend-old", "redis:7.0-alpine");
         ok("docker", "run", "-d", "--name", "xart-backend", "redis:7.0-alpine");
