@@ -1,5 +1,6 @@
 //DEPS info.picocli:picocli:4.7.7
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:disable -Xlog:all=warning,cds=off,cds+dynamic=off:stderr
+//COMPILE_OPTIONS -J-XX:+UseSerialGC -J-XX:TieredStopAtLevel=1
 
 import java.io.PrintStream;
 import java.time.Duration;
