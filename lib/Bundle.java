@@ -1,4 +1,5 @@
 //DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.21.0
+//SOURCES AppSpec.java
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -117,19 +118,17 @@ record Bundle(Path dir, String version, String commit, ImageRef image, Settings 
     int hookTimeoutSeconds(String event, String location) {
         Path appspec = dir.resolve(APPSPEC);
         if (!Files.isRegularFile(appspec)) {
-            return 3600;
+            return AppSpec.DEFAULT_TIMEOUT;
         }
+        AppSpec spec;
         try {
-            for (JsonNode script : YAML.readTree(appspec.toFile()).path("hooks").path(event)) {
-                if (script.path("location").asText("").strip().replaceFirst("^/", "").equals(location)) {
-                    int t = script.path("timeout").asInt(3600);
-                    return t > 0 ? t : 3600;
-                }
-            }
-        } catch (IOException e) {
-            throw new Cli.Fail(Cli.INPUT, appspec + " is not valid YAML (" + firstLine(e.getMessage()) + ")", null);
+            spec = AppSpec.load(appspec);
+        } catch (AppSpec.Invalid e) {
+            throw new Cli.Fail(Cli.INPUT, appspec + ": " + e.getMessage(), "fix appspec.yml and release again");
         }
-        return 3600;
+        return spec.hooks().getOrDefault(event, java.util.List.of()).stream()
+                .filter(script -> script.location().replaceFirst("^/+", "").equals(location))
+                .mapToInt(AppSpec.Script::timeout).findFirst().orElse(AppSpec.DEFAULT_TIMEOUT);
     }
 
     /** Where this project's rendered compose file and image history live; survives CodeDeploy's revision clean-up. */

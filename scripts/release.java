@@ -14,6 +14,7 @@
 //FILES kit/hooks/start.java=../hooks/start.java
 //FILES kit/hooks/validate=../hooks/validate
 //FILES kit/hooks/validate.java=../hooks/validate.java
+//FILES kit/lib/AppSpec.java=../lib/AppSpec.java
 //FILES kit/lib/Bundle.java=../lib/Bundle.java
 //FILES kit/lib/Cli.java=../lib/Cli.java
 //FILES kit/lib/Docker.java=../lib/Docker.java

@@ -91,6 +91,11 @@ class BundleTest {
                 """);
         assertEquals(240, b.hookTimeoutSeconds("ValidateService", "hooks/validate"));
         assertEquals(3600, b.hookTimeoutSeconds("ApplicationStart", "hooks/start"));
+        write("appspec.yml", "version: \"0.0\"\nos: linux\n");
+        Cli.Fail f = assertThrows(Cli.Fail.class, () -> b.hookTimeoutSeconds("ValidateService", "hooks/validate"));
+        assertTrue(f.getMessage().endsWith("appspec.yml: The deployment failed because an invalid version value (0.0) was entered in the "
+                + "application specification file. Make sure your AppSpec file specifies \"0.0\" as the version, and then try again.; "
+                + "fix appspec.yml and release again"), f.getMessage());
     }
 
     @Test

@@ -100,7 +100,7 @@ class ReleaseTest {
             }
         }
         assertEquals(List.of("appspec.yml", "compose.yml", "hooks/launch", "hooks/pull", "hooks/pull.java", "hooks/start",
-                "hooks/start.java", "hooks/validate", "hooks/validate.java", "image.txt", "lib/Bundle.java", "lib/Cli.java",
+                "hooks/start.java", "hooks/validate", "hooks/validate.java", "image.txt", "lib/AppSpec.java", "lib/Bundle.java", "lib/Cli.java",
                 "lib/Docker.java", "lib/Health.java", "lib/ImageRef.java", "lib/Stack.java", "release.json"),
                 modes.keySet().stream().sorted().toList());
         assertEquals(0755, modes.get("hooks/pull"));
