@@ -68,6 +68,8 @@ final class Docker {
 
     private final String docker;
     private static final java.util.concurrent.atomic.AtomicLong CHILD_NANOS = new java.util.concurrent.atomic.AtomicLong();
+    /** Time spent waiting for the service itself (health probes and the pauses between them), added by Health. */
+    static final java.util.concurrent.atomic.AtomicLong SERVICE_NANOS = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * Where the hook's time went since its launcher started (hooks/launch exports the moment; run by hand, the
@@ -80,8 +82,10 @@ final class Docker {
                 : ProcessHandle.current().info().startInstant().orElse(java.time.Instant.now());
         Duration total = Duration.between(start, java.time.Instant.now());
         Duration docker = Duration.ofNanos(CHILD_NANOS.get());
-        return String.format("%s in all: %s waiting on Docker, %s own", Cli.seconds(total), Cli.seconds(docker),
-                Cli.seconds(total.minus(docker)));
+        Duration service = Duration.ofNanos(SERVICE_NANOS.get());
+        return String.format("%s in all: %s waiting on Docker, %s%s own", Cli.seconds(total), Cli.seconds(docker),
+                service.isZero() ? "" : Cli.seconds(service) + " waiting for the service, ",
+                Cli.seconds(total.minus(docker).minus(service)));
     }
 
     Docker() {
