@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION ValidateService hook: waits for the new version to be healthy; otherwise prints its log and rolls back
 //JAVA 17+
-//SOURCES ../lib/Cli.java ../lib/ImageRef.java ../lib/Docker.java ../lib/Bundle.java ../lib/Stack.java ../lib/Health.java
+//SOURCES ../lib/Cli.java ../lib/ImageRef.java ../lib/Docker.java ../lib/AppSpec.java ../lib/Bundle.java ../lib/Stack.java ../lib/Health.java
 
 import java.time.Duration;
 import java.util.List;

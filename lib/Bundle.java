@@ -1,5 +1,4 @@
 //DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.21.0
-//SOURCES AppSpec.java
 
 import java.io.IOException;
 import java.nio.file.Files;
