@@ -43,7 +43,8 @@ class start implements Callable<Integer> {
             }
         }
         String container = bundle.settings().container();
-        Optional<String> serving = docker.container(container).map(Docker.Container::image);
+        // what serves now (or, with the container stopped by hand, what served last) is what a rollback goes back to
+        Optional<String> serving = docker.container(container).map(Docker.Container::image).or(() -> stack.recorded(Stack.CURRENT));
         serving.filter(s -> !s.equals(image)).ifPresent(s -> stack.record(Stack.PREVIOUS, s));
         Path file = stack.write(compose);
         Instant t = Instant.now();

@@ -102,7 +102,10 @@ final class Docker {
         return run(cmd, timeout, null);
     }
 
-    /** Runs a command; stdin is empty; stdout and stderr are captured, and each line also goes to {@code echo}. */
+    /**
+     * Runs a command; stdin is empty; stdout and stderr are captured, and each line also goes to {@code echo},
+     * which is called from two threads (one per stream).
+     */
     static Result run(List<String> command, Duration timeout, Consumer<String> echo) {
         long started = System.nanoTime();
         try {
@@ -256,7 +259,7 @@ final class Docker {
 
     /** The last lines the container wrote, stdout and stderr together. */
     List<String> logs(String name, int lines) {
-        List<String> all = new ArrayList<>();
+        List<String> all = java.util.Collections.synchronizedList(new ArrayList<>()); // both streams add to it
         List<String> cmd = List.of(docker, "logs", "--tail", Integer.toString(lines), name);
         Result r = run(cmd, Duration.ofSeconds(20), all::add);
         return r.ok() ? all : List.of("(docker logs failed: " + r.reason() + ")");

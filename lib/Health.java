@@ -19,6 +19,7 @@ final class Health {
         Instant start = Instant.now();
         Instant deadline = start.plus(limit);
         String last = "no answer yet";
+        int restartsBefore = -1;
         while (true) {
             Optional<Docker.Container> c = docker.container(container);
             Duration waited = Duration.between(start, Instant.now());
@@ -29,8 +30,10 @@ final class Health {
             if ("restarting".equals(ct.status())) {
                 return new Outcome(false, "container " + container + " is restarting after exit code " + ct.exitCode(), waited);
             }
-            if (ct.restarts() > 0) { // compose just created it, so any restart is a crash
-                return new Outcome(false, "container " + container + " crashed and Docker restarted it " + ct.restarts() + " time(s)", waited);
+            if (restartsBefore < 0) {
+                restartsBefore = ct.restarts(); // a container compose left alone may have restarted long ago
+            } else if (ct.restarts() > restartsBefore) {
+                return new Outcome(false, "container " + container + " crashed and Docker restarted it", waited);
             }
             if (!ct.running()) {
                 return new Outcome(false, "container " + container + " " + ct.status() + " with exit code " + ct.exitCode(), waited);
