@@ -2,6 +2,7 @@
 //DEPS software.amazon.awssdk:s3:2.40.2
 //DEPS software.amazon.awssdk:codedeploy:2.40.2
 //DEPS software.amazon.awssdk:url-connection-client:2.40.2
+//DEPS org.slf4j:slf4j-api:2.0.17
 //DEPS org.slf4j:slf4j-nop:2.0.17
 
 import java.net.URI;

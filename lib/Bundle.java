@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -63,10 +62,6 @@ record Bundle(Path dir, String version, String commit, ImageRef image, Settings 
             return v.isBlank() ? fallback : v.strip();
         }
 
-        Map<String, Object> asMap() {
-            return Map.of("project", project, "service", service, "container", container, "envFile", envFile,
-                    "healthUrl", healthUrl, "healthTimeoutSeconds", healthTimeoutSeconds);
-        }
     }
 
     /** Reads and checks the bundle at {@code dir}. */

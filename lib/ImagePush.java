@@ -19,7 +19,13 @@ final class ImagePush {
 
     /** A repository name (no tag, no digest), as {@code --repository} takes it. */
     static String repository(String name) {
-        ImageRef probe = ImageRef.parse(name + ":probe", "--repository");
+        ImageRef probe;
+        try {
+            probe = ImageRef.parse(name + ":probe", "--repository");
+        } catch (Cli.Fail f) {
+            throw new Cli.Fail(Cli.INPUT, "--repository '" + name + "' is not a valid image repository name",
+                    "use lowercase [registry/]path, e.g. registry.example.com/team/app");
+        }
         if (probe.digest() != null || !probe.tag().equals("probe")) {
             throw new Cli.Fail(Cli.INPUT, "--repository '" + name + "' must be a name without tag or digest",
                     "e.g. registry.example.com/team/app; the version and commit become its tags");
@@ -46,14 +52,18 @@ final class ImagePush {
         return cmd;
     }
 
-    static ImageRef buildAndPush(Docker docker, String repository, Path dockerfile, Path context, List<String> buildArgs,
-                                 String platform, Versioning v, Duration timeout) {
+    /** What a build needs before anything runs: release checks it with the other inputs, dry run included. */
+    static void requireBuildInputs(Path dockerfile, Path context) {
         if (!Files.isRegularFile(dockerfile)) {
             throw new Cli.Fail(Cli.INPUT, "no Dockerfile at " + dockerfile, "pass --dockerfile, or --image for an image built elsewhere");
         }
         if (!Files.isDirectory(context)) {
             throw new Cli.Fail(Cli.INPUT, "build context " + context + " is not a folder", "pass --context");
         }
+    }
+
+    static ImageRef buildAndPush(Docker docker, String repository, Path dockerfile, Path context, List<String> buildArgs,
+                                 String platform, Versioning v, Duration timeout) {
         docker.requireDaemon();
         List<String> tags = v.tags();
         Docker.Result built = docker.docker(timeout, buildCommand(repository, tags, dockerfile, context, buildArgs, platform, v)

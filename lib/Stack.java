@@ -47,7 +47,11 @@ final class Stack {
 
     /** The template with the app service given {@code appImage}, its container name and its env file. */
     ObjectNode render(String appImage) {
-        Path template = bundle.template();
+        return render(bundle.template(), appImage);
+    }
+
+    /** The same, from a template outside the bundle (release checks --compose before it builds the bundle). */
+    ObjectNode render(Path template, String appImage) {
         JsonNode root;
         try {
             root = Bundle.YAML.readTree(template.toFile());

@@ -3,7 +3,7 @@
 //JAVA 17+
 //DEPS software.amazon.awssdk:bom:2.40.2@pom
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/Cli.java ../lib/ImageRef.java ../lib/Docker.java ../lib/Bundle.java ../lib/AppSpec.java ../lib/BundleZip.java
+//SOURCES ../lib/Cli.java ../lib/ImageRef.java ../lib/Docker.java ../lib/Bundle.java ../lib/Stack.java ../lib/AppSpec.java ../lib/BundleZip.java
 //SOURCES ../lib/Aws.java ../lib/CodeDeploy.java ../lib/Actions.java ../lib/Versioning.java ../lib/ImagePush.java
 //FILES kit/appspec.yml=../appspec.yml
 //FILES kit/compose.yml=../compose.yml
@@ -251,6 +251,11 @@ class release implements Callable<Integer> {
                     throw new Cli.Fail(Cli.INPUT, "no compose template at " + template, "pass --compose or add compose.yml to " + kit);
                 }
                 ObjectNode settings = settings();
+                checkTemplate(kit, template, settings);
+                if (image == null) {
+                    repository = ImagePush.repository(repository);
+                    ImagePush.requireBuildInputs(resolve(dockerfile), resolve(context));
+                }
                 DeploymentGroupInfo info = null;
                 if (!dryRun) {
                     // only once the kit is valid: HeadBucket and GetDeploymentGroup, side by side
@@ -262,9 +267,6 @@ class release implements Callable<Integer> {
             }, c -> c.files().size() + " hook files for " + c.spec().hooks().keySet() + (dryRun ? "" : "; bucket and group exist"));
 
             // 3. image
-            if (repository != null) {
-                repository = ImagePush.repository(repository);
-            }
             ImageRef pinned = step("image", () -> {
                 if (dryRun) {
                     if (image != null) {
@@ -448,6 +450,17 @@ class release implements Callable<Integer> {
         } catch (SdkException e) {
             throw Aws.fail(e, "s3:ListBucket", "s3://" + bucket, attempts);
         }
+    }
+
+    /**
+     * The template and settings as the instance's pull hook will check them, with the same code: the app service
+     * exists, the YAML parses, the grace period reads, and ValidateService's timeout holds the health wait plus a
+     * rollback. A bundle pull would refuse is never uploaded.
+     */
+    private static void checkTemplate(Path kit, Path template, ObjectNode settings) {
+        Bundle.Settings s = Bundle.Settings.from(settings, Path.of("release options"));
+        Stack stack = new Stack(new Bundle(kit, null, null, ImageRef.parse("release-check/app:0", "check"), s));
+        stack.healthDeadline(stack.render(template, "release-check/app:0"));
     }
 
     /** The settings the hooks read from release.json, checked by the same code the hooks use. */

@@ -1,4 +1,5 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -131,6 +132,7 @@ class ReleaseEndToEndTest {
         String repository = REGISTRY + "/cdeploy-release-e2e/app";
         Result r = run(release("--repository", repository, "--json", "--poll-interval", "0.05", "--key-prefix", "e2e"), app, env, 600);
         assertEquals(0, r.exit(), r.toString());
+        assertFalse(r.toString().contains("SLF4J"), "no logging-binding noise in the CI log:\n" + r);
         JsonNode j = r.json();
         assertEquals("Succeeded", j.path("status").asText());
         assertEquals("3.1.0", j.path("version").asText(), "the tag on the commit");

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -371,7 +372,7 @@ class ReleaseTest {
     }
 
     @Test
-    void dryRunPrintsThePlanAndTouchesNothing() {
+    void dryRunPrintsThePlanAndTouchesNothing(@TempDir Path tmp) throws Exception {
         ReleaseFixture.Run r = run("--dry-run");
         assertEquals(0, r.exit(), r.toString());
         JsonNode j = r.json();
@@ -382,9 +383,37 @@ class ReleaseTest {
         assertEquals(List.of(), s3.requests);
         assertEquals(List.of(), cd.calls);
 
-        ReleaseFixture.Run build = run("--dry-run", "--image", "", "--repository", "127.0.0.1:5000/cdeploy-test/app");
+        Path dockerfile = Files.writeString(tmp.resolve("Dockerfile"), "FROM scratch\n");
+        ReleaseFixture.Run build = run("--dry-run", "--image", "", "--repository", "127.0.0.1:5000/cdeploy-test/app",
+                "--dockerfile", dockerfile.toString(), "--context", tmp.toString());
         assertEquals(0, build.exit(), build.toString());
         assertTrue(build.err().contains("would run docker build --file") && build.err().contains("--tag 127.0.0.1:5000/cdeploy-test/app:1.4.2"), build.err());
+    }
+
+    @Test
+    void whatTheInstanceOrTheBuildWouldRefuseFailsBeforeAnyRequestEvenInADryRun(@TempDir Path tmp) throws Exception {
+        Path badYaml = Files.writeString(tmp.resolve("compose.yml"), "services: [\n");
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("--service=nope", "has no service 'nope'");
+        cases.put("--health-timeout=200", "the ValidateService timeout (300 s) cannot hold the health wait (200 s)");
+        cases.put("--compose=" + badYaml, "is not valid YAML");
+        cases.put("--repository=127.0.0.1:5000/cdeploy-test/app", "no Dockerfile at ");
+        cases.put("--repository=BAD REPO", "--repository 'BAD REPO' is not a valid image repository name; use lowercase");
+        for (var c : cases.entrySet()) {
+            List<String> args = new ArrayList<>(List.of(c.getKey()));
+            if (c.getKey().startsWith("--repository")) {
+                args.addAll(List.of("--image", "", "--dockerfile", tmp.resolve("Nope").toString()));
+            }
+            for (String mode : List.of("--dry-run", "--no-wait")) {
+                List<String> all = new ArrayList<>(args);
+                all.add(mode);
+                ReleaseFixture.Run r = run(all.toArray(String[]::new));
+                assertEquals(Cli.INPUT, r.exit(), c.getKey() + " " + mode + ": " + r);
+                assertTrue(r.err().contains(c.getValue()), c.getKey() + ": " + r.err());
+            }
+        }
+        assertEquals(List.of(), s3.requests, "no S3 request");
+        assertEquals(List.of(), cd.calls, "no CodeDeploy request");
     }
 
     @Test
