@@ -12,7 +12,7 @@ import statistics
 import sys
 import time
 
-OWN = re.compile(r"(\d+(?:\.\d+)?) s in all: (\d+(?:\.\d+)?) s waiting on Docker, (?:\d+(?:\.\d+)? s waiting for the service, )?(-?\d+(?:\.\d+)?) s own")
+OWN = re.compile(r"(\d+(?:\.\d+)?) s in all: (\d+(?:\.\d+)?) s waiting on (?:Docker|other programs), (?:\d+(?:\.\d+)? s waiting for the service, )?(-?\d+(?:\.\d+)?) s own")
 HOOKS = {"ours": ["pull", "start", "validate"], "ours-changed": ["pull", "start", "validate"], "original": ["stop", "start"]}
 
 

@@ -128,7 +128,7 @@ class pull implements Callable<Integer> {
             Docker.Result built = Docker.run(List.of(jbang, "build", source.toString()), Duration.ofMinutes(5), null);
             Docker.Result info = built.ok() ? Docker.run(List.of(jbang, "info", "tools", source.toString()), Duration.ofMinutes(1), null) : built;
             if (!info.ok()) {
-                throw new Cli.Fail(Cli.ENVIRONMENT, "hooks/" + hook + ".java does not compile here: " + info.reason(),
+                throw new Cli.Fail(Cli.ENVIRONMENT, "jbang " + (built.ok() ? "info tools" : "build") + " hooks/" + hook + ".java failed here: " + info.reason(),
                         "check Java and Maven access on the instance (jbang build " + source + ")");
             }
             Stack.writeAtomically(source.resolveSibling("." + hook + ".cmd"), launchCommand(info.out(), source));

@@ -50,7 +50,7 @@ class start implements Callable<Integer> {
         Instant t = Instant.now();
         Cli.log("start: %s -> %s (compose %s, project %s)", serving.orElse("(nothing)"), image,
                 composeCli.v2() ? "v2 " + composeCli.version() : "v1 " + composeCli.version(), bundle.settings().project());
-        stack.up(composeCli, file, true);
+        stack.up(composeCli, file, true, Duration.ofSeconds(bundle.hookTimeoutSeconds("ApplicationStart", "hooks/start")).minus(Stack.ROLLBACK_MARGIN));
         stack.record(Stack.CURRENT, image);
         Cli.log("start: %s started (%s); hooks/validate checks its health", container, Cli.seconds(Duration.between(t, Instant.now())));
         Cli.log("start: %s", Docker.timing());

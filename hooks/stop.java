@@ -25,7 +25,7 @@ class stop implements Callable<Integer> {
     @Option(names = "--container", description = "Container name (default: the bundle's, else art-backend)")
     String container;
 
-    @Option(names = "--grace", description = "Seconds between SIGTERM and SIGKILL (default: the app's stop_grace_period in compose.yml, else 30)")
+    @Option(names = "--grace", description = "Seconds between SIGTERM and SIGKILL (default: the app's stop_grace_period in compose.yml, else Docker's 10)")
     Integer grace;
 
     public static void main(String... args) {
@@ -37,9 +37,9 @@ class stop implements Callable<Integer> {
         boolean hasBundle = Files.isRegularFile(bundleDir.dir.resolve(Bundle.IMAGE_FILE)) || Files.isRegularFile(bundleDir.dir.resolve(Bundle.MANIFEST));
         Bundle bundle = hasBundle ? Bundle.load(bundleDir.dir) : null;
         String name = container != null ? container : bundle != null ? bundle.settings().container() : Bundle.Settings.DEFAULTS.container();
-        long seconds = grace != null ? grace : bundle != null ? graceOf(bundle) : 30;
+        long seconds = grace != null ? grace : bundle != null ? graceOf(bundle) : Stack.DOCKER_GRACE.toSeconds();
         if (seconds < 0) {
-            throw new Cli.Fail(Cli.INPUT, "--grace must be 0 or more seconds", null);
+            throw new Cli.Fail(Cli.INPUT, "--grace " + seconds + " is negative", "give 0 or more seconds");
         }
         Docker docker = new Docker();
         docker.requireDaemon();
@@ -64,6 +64,6 @@ class stop implements Callable<Integer> {
     private static long graceOf(Bundle bundle) {
         Stack stack = new Stack(bundle);
         return Files.isRegularFile(bundle.dir().resolve(Bundle.TEMPLATE))
-                ? stack.gracePeriod(stack.render(bundle.image().pinned())).toSeconds() : 30;
+                ? stack.gracePeriod(stack.render(bundle.image().pinned())).toSeconds() : Stack.DOCKER_GRACE.toSeconds();
     }
 }

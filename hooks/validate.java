@@ -53,7 +53,8 @@ class validate implements Callable<Integer> {
         Optional<String> previous = stack.recorded(Stack.PREVIOUS).filter(p -> !p.equals(image));
         if (previous.isPresent()) {
             Cli.log("validate: rolling back to %s", previous.get());
-            stack.up(docker.compose(), stack.write(stack.render(previous.get())), false);
+            // the budget pull checked: the grace period and the margin are what this step may take
+            stack.up(docker.compose(), stack.write(stack.render(previous.get())), false, stack.gracePeriod(compose).plus(Stack.ROLLBACK_MARGIN));
             stack.record(Stack.CURRENT, previous.get());
         }
         Health.Outcome back = previous.isPresent() ? Health.await(docker, s.container(), s.healthUrl(), limit) : null;

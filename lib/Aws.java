@@ -114,7 +114,7 @@ final class Aws {
                         "check the role the job assumes (OIDC) or the credentials in the environment");
             }
             if (s.isThrottlingException() || code.contains("Throttl") || code.equals("SlowDown") || code.equals("TooManyRequestsException")) {
-                return new Cli.Fail(Cli.AWS, iamAction + " on " + resource + " was throttled (" + code + ") after " + attempts + " attempts",
+                return new Cli.Fail(Cli.AWS, iamAction + " on " + resource + " was throttled (" + code + ") after " + attempts + (attempts == 1 ? " attempt" : " attempts"),
                         "retry later, or raise --max-attempts");
             }
             return new Cli.Fail(Cli.AWS, iamAction + " on " + resource + " failed: " + (code.isEmpty() ? "HTTP " + status : code)
@@ -126,7 +126,7 @@ final class Aws {
                     "in CI assume a role through OIDC (aws-actions/configure-aws-credentials); locally use a profile or AWS_PROFILE");
         }
         return new Cli.Fail(Cli.ENVIRONMENT, iamAction + " on " + resource + ": the service cannot be reached after "
-                + attempts + " attempts (" + why + ")", "check the network and the endpoint URL");
+                + attempts + (attempts == 1 ? " attempt" : " attempts") + " (" + why + ")", "check the network and the endpoint URL");
     }
 
     private static String first(String... values) {

@@ -70,6 +70,9 @@ record Bundle(Path dir, String version, String commit, ImageRef image, Settings 
         Path manifest = dir.resolve(MANIFEST);
         boolean hasImage = Files.isRegularFile(imageFile);
         boolean hasManifest = Files.isRegularFile(manifest);
+        if (!Files.isDirectory(dir)) {
+            throw new Cli.Fail(Cli.INPUT, "bundle folder " + dir + " does not exist", "pass --bundle with an unpacked bundle");
+        }
         if (!hasImage && !hasManifest) {
             throw new Cli.Fail(Cli.INPUT, "no " + IMAGE_FILE + " or " + MANIFEST + " in the bundle at " + dir,
                     "build the bundle with 'jbang release', or run the hook from inside an unpacked bundle");
@@ -92,7 +95,7 @@ record Bundle(Path dir, String version, String commit, ImageRef image, Settings 
             String listed = read(imageFile).strip();
             if (!listed.equals(image.toString())) {
                 throw new Cli.Fail(Cli.INPUT, IMAGE_FILE + " says '" + listed + "' but " + MANIFEST + " says '" + image + "'",
-                        "rebuild the bundle so both name the same image (" + MANIFEST + " wins only when they agree)");
+                        "rebuild the bundle so that both name the same image");
             }
         }
         return new Bundle(dir, m.path("version").asText(null), m.path("commit").asText(null), image,
@@ -121,7 +124,7 @@ record Bundle(Path dir, String version, String commit, ImageRef image, Settings 
             throw new Cli.Fail(Cli.INPUT, appspec + ": " + e.getMessage(), "fix appspec.yml and release again");
         }
         return spec.hooks().getOrDefault(event, java.util.List.of()).stream()
-                .filter(script -> script.location().replaceFirst("^/+", "").equals(location))
+                .filter(script -> Path.of(script.location().replaceFirst("^/+", "")).normalize().equals(Path.of(location)))
                 .mapToInt(AppSpec.Script::timeout).findFirst().orElse(AppSpec.DEFAULT_TIMEOUT);
     }
 

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
  *   4   environment: Docker daemon down, compose or jbang missing, registry unreachable
  *   5   AWS error: access denied, unknown application/group, bucket absent or in another region,
  *       throttled past retries, deployment group busy past --wait-for-active
- *  70   internal error (a bug: please report it with the stack trace printed by --verbose)
+ *  70   internal error (a bug: please report it with the stack trace printed after the message)
  * </pre>
  */
 final class Cli {

@@ -72,18 +72,19 @@ final class Docker {
     static final java.util.concurrent.atomic.AtomicLong SERVICE_NANOS = new java.util.concurrent.atomic.AtomicLong();
 
     /**
-     * Where the hook's time went since its launcher started (hooks/launch exports the moment; run by hand, the
-     * process start): what is not Docker's share is the hook's own cost, JBang and JVM start-up included.
+     * Where the hook's time went since its launcher started (hooks/launch exports the moment; run by hand, the JVM's
+     * start): other programs (docker, compose, jbang build), the service's health wait, and the rest, which is the
+     * hook's own cost, JBang and JVM start-up included.
      */
     static String timing() {
         String launched = System.getenv("CDEPLOY_HOOK_START"); // epoch nanoseconds, set by hooks/launch
         java.time.Instant start = launched != null && launched.matches("\\d{19}")
                 ? java.time.Instant.ofEpochSecond(0, Long.parseLong(launched))
-                : ProcessHandle.current().info().startInstant().orElse(java.time.Instant.now());
+                : java.time.Instant.ofEpochMilli(java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
         Duration total = Duration.between(start, java.time.Instant.now());
         Duration docker = Duration.ofNanos(CHILD_NANOS.get());
         Duration service = Duration.ofNanos(SERVICE_NANOS.get());
-        return String.format("%s in all: %s waiting on Docker, %s%s own", Cli.seconds(total), Cli.seconds(docker),
+        return String.format("%s in all: %s waiting on other programs, %s%s own", Cli.seconds(total), Cli.seconds(docker),
                 service.isZero() ? "" : Cli.seconds(service) + " waiting for the service, ",
                 Cli.seconds(total.minus(docker).minus(service)));
     }
@@ -169,7 +170,7 @@ final class Docker {
     void requireDaemon() {
         Result r = docker(Duration.ofSeconds(20), "version", "--format", "{{.Server.Version}}");
         if (r.exit == 127) {
-            throw new Cli.Fail(Cli.ENVIRONMENT, "the docker command is not installed", "install Docker (jbang setup, or apt-get install docker.io)");
+            throw new Cli.Fail(Cli.ENVIRONMENT, "the docker command is not installed", "install Docker (lib/setup-host.sh docker, or apt-get install docker.io)");
         }
         if (!r.ok() || r.out.isBlank()) {
             throw new Cli.Fail(Cli.ENVIRONMENT, "the Docker daemon is not answering (" + r.reason() + ")",

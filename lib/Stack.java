@@ -29,7 +29,6 @@ final class Stack {
     static final String COMPOSE_FILE = "docker-compose.yml";
     static final String PREVIOUS = "previous-image";
     static final String CURRENT = "current-image";
-    static final Duration UP_TIMEOUT = Duration.ofMinutes(10);
     private static final ObjectMapper YAML_OUT = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
@@ -137,11 +136,14 @@ final class Stack {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(h|ms|m|s|us)");
 
+    /** Docker's own grace period between SIGTERM and SIGKILL. */
+    static final Duration DOCKER_GRACE = Duration.ofSeconds(10);
+
     /** The app's stop grace period from the template (compose duration syntax), else Docker's 10 s. */
     Duration gracePeriod(ObjectNode compose) {
         String text = compose.path("services").path(settings.service()).path("stop_grace_period").asText("");
         if (text.isBlank()) {
-            return Duration.ofSeconds(10);
+            return DOCKER_GRACE;
         }
         Matcher m = DURATION.matcher(text.strip());
         long millis = 0;
@@ -226,10 +228,11 @@ final class Stack {
 
     /**
      * {@code compose up} for the rendered file: starts what is absent, recreates what changed, never pulls.
-     * Compose's output is shown as it comes when {@code verbose}, else only when it fails.
+     * Compose's output is shown as it comes when {@code verbose}, else only when it fails. {@code timeout} keeps
+     * the one-line failure inside the hook's own appspec timeout.
      */
-    void up(Docker.Compose compose, Path file, boolean verbose) {
-        Docker.Result r = Docker.run(compose.up(settings.project(), file, List.of()), UP_TIMEOUT,
+    void up(Docker.Compose compose, Path file, boolean verbose, Duration timeout) {
+        Docker.Result r = Docker.run(compose.up(settings.project(), file, List.of()), timeout,
                 verbose ? line -> Cli.log("  %s", line) : null);
         if (!r.ok()) {
             if (!verbose) {

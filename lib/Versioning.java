@@ -34,7 +34,7 @@ record Versioning(String version, String commit, Instant time, String how) {
         }
         commit = commit.strip().toLowerCase();
         if (!COMMIT.matcher(commit).matches()) {
-            throw new Cli.Fail(Cli.INPUT, "commit '" + commit + "' is not a hexadecimal git commit id", "pass the full SHA (GITHUB_SHA)");
+            throw new Cli.Fail(Cli.INPUT, "commit '" + commit + "' is not a git commit id (7 to 64 hexadecimal digits)", "pass the full SHA (GITHUB_SHA)");
         }
         Instant time = time(env, repo, commit);
         String version = first(explicit, env.get("RELEASE_VERSION"));

@@ -57,7 +57,7 @@ class BundleTest {
         Cli.Fail f = fails();
         assertEquals(Cli.INPUT, f.exitCode);
         assertEquals("image.txt says 'reg.example/app:1' but release.json says 'reg.example/app:2'; "
-                + "rebuild the bundle so both name the same image (release.json wins only when they agree)", f.getMessage());
+                + "rebuild the bundle so that both name the same image", f.getMessage());
     }
 
     @Test
@@ -88,9 +88,13 @@ class BundleTest {
                   ValidateService:
                     - location: /hooks/validate
                       timeout: 240
+                  ApplicationStart:
+                    - location: ./hooks/start
+                      timeout: 100
                 """);
         assertEquals(240, b.hookTimeoutSeconds("ValidateService", "hooks/validate"));
-        assertEquals(3600, b.hookTimeoutSeconds("ApplicationStart", "hooks/start"));
+        assertEquals(100, b.hookTimeoutSeconds("ApplicationStart", "hooks/start"));
+        assertEquals(3600, b.hookTimeoutSeconds("BeforeInstall", "hooks/pull"));
         write("appspec.yml", "version: \"0.0\"\nos: linux\n");
         Cli.Fail f = assertThrows(Cli.Fail.class, () -> b.hookTimeoutSeconds("ValidateService", "hooks/validate"));
         assertTrue(f.getMessage().endsWith("appspec.yml: The deployment failed because an invalid version value (0.0) was entered in the "

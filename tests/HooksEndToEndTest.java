@@ -272,7 +272,7 @@ class HooksEndToEndTest {
         assertFalse(start.stderr().contains("[jbang] Building"), "pull compiled start ahead of the swap:\n" + start);
         HookProcess.Result validate = hook(b, "validate", Map.of());
         assertEquals(0, validate.exit(), validate.toString());
-        assertTrue(validate.lastLine().matches("\\d\\d:\\d\\d:\\d\\d validate: [0-9.]+ s in all: [0-9.]+ s waiting on Docker, "
+        assertTrue(validate.lastLine().matches("\\d\\d:\\d\\d:\\d\\d validate: [0-9.]+ s in all: [0-9.]+ s waiting on other programs, "
                 + "([0-9.]+ s waiting for the service, )?[0-9.]+ s own"), validate.lastLine());
         assertFalse(validate.stderr().contains("[jbang] Building"), validate.toString());
 
