@@ -116,7 +116,7 @@ record AppSpec(Object version, String os, Map<String, List<Script>> hooks, List<
             options.setAllowDuplicateKeys(true); // Psych: the last one wins
             doc = new Yaml(new SafeConstructor(options)).load(text);
         } catch (YAMLException e) {
-            throw new Invalid("appspec.yml is not valid YAML: " + firstLine(e.getMessage()));
+            throw new Invalid("appspec.yml is not valid YAML: " + Cli.firstLine(e.getMessage()));
         }
         if (doc == null || (doc instanceof String s && s.isBlank())) {
             throw new Invalid(EMPTY);
@@ -316,9 +316,5 @@ record AppSpec(Object version, String os, Map<String, List<Script>> hooks, List<
         } catch (NumberFormatException e) {
             return Long.MAX_VALUE;
         }
-    }
-
-    private static String firstLine(String s) {
-        return s == null ? "" : s.lines().findFirst().orElse("").strip();
     }
 }

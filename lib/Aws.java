@@ -44,7 +44,7 @@ final class Aws {
 
     static Config config(String regionOption, String endpointAll, String s3Endpoint, String codeDeployEndpoint,
                          int maxAttempts, Map<String, String> env) {
-        String region = first(regionOption, env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"));
+        String region = Cli.first(regionOption, env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"));
         if (region == null) {
             try {
                 region = new DefaultAwsRegionProviderChain().getRegion().id(); // profile / instance metadata
@@ -53,8 +53,8 @@ final class Aws {
                         "in GitHub Actions, aws-actions/configure-aws-credentials sets it from aws-region");
             }
         }
-        return new Config(region, uri(first(s3Endpoint, endpointAll, env.get("AWS_ENDPOINT_URL_S3"), env.get("AWS_ENDPOINT_URL"))),
-                uri(first(codeDeployEndpoint, endpointAll, env.get("AWS_ENDPOINT_URL_CODEDEPLOY"), env.get("AWS_ENDPOINT_URL"))),
+        return new Config(region, uri(Cli.first(s3Endpoint, endpointAll, env.get("AWS_ENDPOINT_URL_S3"), env.get("AWS_ENDPOINT_URL"))),
+                uri(Cli.first(codeDeployEndpoint, endpointAll, env.get("AWS_ENDPOINT_URL_CODEDEPLOY"), env.get("AWS_ENDPOINT_URL"))),
                 maxAttempts, Duration.ofSeconds(60), DefaultCredentialsProvider.builder().build());
     }
 
@@ -104,7 +104,7 @@ final class Aws {
             if (code.equals("AccessDenied") || code.equals("AccessDeniedException") || code.equals("UnauthorizedOperation")
                     || (status == 403 && code.isEmpty())) {
                 return new Cli.Fail(Cli.AWS, "access denied: " + iamAction + " on " + resource
-                        + (message.isEmpty() ? "" : " (" + firstLine(message) + ")"),
+                        + (message.isEmpty() ? "" : " (" + Cli.firstLine(message) + ")"),
                         "allow " + iamAction + " on " + resource + " to the role this job uses");
             }
             if (code.equals("ExpiredToken") || code.equals("ExpiredTokenException") || code.equals("InvalidClientTokenId")
@@ -118,24 +118,15 @@ final class Aws {
                         "retry later, or raise --max-attempts");
             }
             return new Cli.Fail(Cli.AWS, iamAction + " on " + resource + " failed: " + (code.isEmpty() ? "HTTP " + status : code)
-                    + (message.isEmpty() ? "" : " (" + firstLine(message) + ")"), null);
+                    + (message.isEmpty() ? "" : " (" + Cli.firstLine(message) + ")"), null);
         }
-        String why = firstLine(String.valueOf(e.getMessage()));
+        String why = Cli.firstLine(String.valueOf(e.getMessage()));
         if (why.contains("Unable to load credentials") || why.contains("credentials")) {
             return new Cli.Fail(Cli.AWS, "no AWS credentials for " + iamAction + " (" + why + ")",
                     "in CI assume a role through OIDC (aws-actions/configure-aws-credentials); locally use a profile or AWS_PROFILE");
         }
         return new Cli.Fail(Cli.ENVIRONMENT, iamAction + " on " + resource + ": the service cannot be reached after "
                 + attempts + (attempts == 1 ? " attempt" : " attempts") + " (" + why + ")", "check the network and the endpoint URL");
-    }
-
-    private static String first(String... values) {
-        for (String v : values) {
-            if (v != null && !v.isBlank()) {
-                return v.strip();
-            }
-        }
-        return null;
     }
 
     private static URI uri(String s) {
@@ -152,9 +143,5 @@ final class Aws {
             throw new Cli.Fail(Cli.INPUT, "endpoint URL '" + s + "' has no scheme or host", "write it as http(s)://host[:port]");
         }
         return u;
-    }
-
-    static String firstLine(String s) {
-        return s == null ? "" : s.lines().findFirst().orElse("").strip();
     }
 }

@@ -84,7 +84,7 @@ record Bundle(Path dir, String version, String commit, ImageRef image, Settings 
         try {
             m = YAML.readTree(manifest.toFile());
         } catch (IOException e) {
-            throw new Cli.Fail(Cli.INPUT, manifest + " is not valid JSON (" + firstLine(e.getMessage()) + ")",
+            throw new Cli.Fail(Cli.INPUT, manifest + " is not valid JSON (" + Cli.firstLine(e.getMessage()) + ")",
                     "rebuild the bundle with 'jbang release'");
         }
         if (m == null || !m.isObject()) {
@@ -140,9 +140,5 @@ record Bundle(Path dir, String version, String commit, ImageRef image, Settings 
         } catch (IOException e) {
             throw new Cli.Fail(Cli.INPUT, "cannot read " + file + " (" + e.getMessage() + ")", null);
         }
-    }
-
-    static String firstLine(String s) {
-        return s == null ? "" : s.lines().findFirst().orElse("");
     }
 }

@@ -86,6 +86,21 @@ final class Cli {
         log.flush();
     }
 
+    /** The first value that is set and not blank, stripped; {@code null} when there is none. */
+    static String first(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v.strip();
+            }
+        }
+        return null;
+    }
+
+    /** The first line of a (possibly multi-line) message, stripped. */
+    static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("").strip();
+    }
+
     static String seconds(Duration d) {
         return String.format("%.1f s", d.toMillis() / 1000.0);
     }

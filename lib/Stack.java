@@ -55,7 +55,7 @@ final class Stack {
         try {
             root = Bundle.YAML.readTree(template.toFile());
         } catch (IOException e) {
-            throw new Cli.Fail(Cli.INPUT, "compose template " + template + " is not valid YAML (" + Bundle.firstLine(e.getMessage()) + ")",
+            throw new Cli.Fail(Cli.INPUT, "compose template " + template + " is not valid YAML (" + Cli.firstLine(e.getMessage()) + ")",
                     "fix the template and release again");
         }
         if (root == null || !root.path("services").isObject()) {

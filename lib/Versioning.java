@@ -24,7 +24,7 @@ record Versioning(String version, String commit, Instant time, String how) {
     private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{7,64}");
 
     static Versioning derive(String explicit, String commitOption, Map<String, String> env, Path repo) {
-        String commit = first(commitOption, env.get("GITHUB_SHA"));
+        String commit = Cli.first(commitOption, env.get("GITHUB_SHA"));
         if (commit == null) {
             commit = git(repo, "rev-parse", "HEAD");
         }
@@ -37,13 +37,13 @@ record Versioning(String version, String commit, Instant time, String how) {
             throw new Cli.Fail(Cli.INPUT, "commit '" + commit + "' is not a git commit id (7 to 64 hexadecimal digits)", "pass the full SHA (GITHUB_SHA)");
         }
         Instant time = time(env, repo, commit);
-        String version = first(explicit, env.get("RELEASE_VERSION"));
+        String version = Cli.first(explicit, env.get("RELEASE_VERSION"));
         String how;
         if (version != null) {
             how = explicit != null ? "--version" : "RELEASE_VERSION";
         } else {
             String exact = git(repo, "describe", "--tags", "--exact-match", commit);
-            String run = first(env.get("GITHUB_RUN_NUMBER"));
+            String run = Cli.first(env.get("GITHUB_RUN_NUMBER"));
             if (exact != null) {
                 version = strip(exact);
                 how = "tag " + exact;
@@ -73,7 +73,7 @@ record Versioning(String version, String commit, Instant time, String how) {
     }
 
     private static Instant time(Map<String, String> env, Path repo, String commit) {
-        String epoch = first(env.get("SOURCE_DATE_EPOCH"));
+        String epoch = Cli.first(env.get("SOURCE_DATE_EPOCH"));
         if (epoch != null) {
             try {
                 return Instant.ofEpochSecond(Long.parseLong(epoch));
@@ -98,14 +98,5 @@ record Versioning(String version, String commit, Instant time, String how) {
         cmd.addAll(List.of(args));
         Docker.Result r = Docker.run(cmd, Duration.ofSeconds(20), null);
         return r.ok() && !r.out().isBlank() ? r.out().strip() : null;
-    }
-
-    private static String first(String... values) {
-        for (String v : values) {
-            if (v != null && !v.isBlank()) {
-                return v.strip();
-            }
-        }
-        return null;
     }
 }

@@ -68,7 +68,7 @@ class release implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit")
     boolean help;
     // --version is the release's version, so there is no version-info option
-    @Option(names = "--version", paramLabel = "V", description = "Release version (default: RELEASE_VERSION, a tag on the commit, else <nearest tag>-ci.<run number>)")
+    @Option(names = "--version", paramLabel = "V", description = "Release version (default: RELEASE_VERSION, a tag on the commit, in CI <nearest tag>-ci.<run number>, else <nearest tag>-dev.<commits since>.g<short commit>)")
     String version;
     @Option(names = "--commit", description = "Commit (default: GITHUB_SHA, else git rev-parse HEAD)")
     String commit;
@@ -177,11 +177,11 @@ class release implements Callable<Integer> {
 
     private int run(Actions gha) {
         // 1. inputs that cannot be derived, all named at once
-        bucket = first(bucket, env.get("CODEDEPLOY_BUCKET"), env.get("AWS_S3_BUCKET_NAME"));
-        application = first(application, env.get("CODEDEPLOY_APPLICATION"), env.get("AWS_CODE_DEPLOY_NAME"));
-        group = first(group, env.get("CODEDEPLOY_DEPLOYMENT_GROUP"), env.get("AWS_CODE_DEPLOY_GROUP"));
-        repository = first(repository, env.get("IMAGE_NAME"));
-        image = first(image, env.get("RELEASE_IMAGE"));
+        bucket = Cli.first(bucket, env.get("CODEDEPLOY_BUCKET"), env.get("AWS_S3_BUCKET_NAME"));
+        application = Cli.first(application, env.get("CODEDEPLOY_APPLICATION"), env.get("AWS_CODE_DEPLOY_NAME"));
+        group = Cli.first(group, env.get("CODEDEPLOY_DEPLOYMENT_GROUP"), env.get("AWS_CODE_DEPLOY_GROUP"));
+        repository = Cli.first(repository, env.get("IMAGE_NAME"));
+        image = Cli.first(image, env.get("RELEASE_IMAGE"));
         List<String> missing = new ArrayList<>();
         if (bucket == null) missing.add("--bucket (CODEDEPLOY_BUCKET)");
         if (application == null) missing.add("--application (CODEDEPLOY_APPLICATION)");
@@ -193,7 +193,7 @@ class release implements Callable<Integer> {
         if (repository != null && image != null) {
             throw new Cli.Fail(Cli.INPUT, "--repository builds an image and --image names one built elsewhere: give one", null);
         }
-        String givenPrefix = first(keyPrefix, env.get("CODEDEPLOY_KEY_PREFIX"), "codedeploy/");
+        String givenPrefix = Cli.first(keyPrefix, env.get("CODEDEPLOY_KEY_PREFIX"), "codedeploy/");
         String prefix = givenPrefix.equals("/") ? "" : givenPrefix.replaceFirst("^/+", "").replaceFirst("/*$", "/");
         ServerSideEncryption encryption = switch (sse) {
             case "AES256" -> ServerSideEncryption.AES256;
@@ -504,8 +504,9 @@ class release implements Callable<Integer> {
         }
         Path shipped = Kit.extract();
         if (shipped == null) {
-            throw new Cli.Fail(Cli.INPUT, "no appspec.yml in " + cwd.toAbsolutePath() + " and no kit shipped with this command",
-                    "pass --source with the folder that holds appspec.yml and hooks/");
+            throw new Cli.Fail(Cli.INPUT, "no appspec.yml in " + cwd.toAbsolutePath() + " and no kit inside this command's jar",
+                    "pass --source with the folder that holds appspec.yml and hooks/ (a jar without its kit comes from two "
+                            + "JBang builds racing in one cache: jbang build --fresh scripts/release.java)");
         }
         Cli.log("release: using the kit shipped with this command (appspec.yml, compose.yml, hooks/, lib/)");
         return shipped;
@@ -619,14 +620,5 @@ class release implements Callable<Integer> {
         } catch (NumberFormatException e) {
             return fallback;
         }
-    }
-
-    private static String first(String... values) {
-        for (String v : values) {
-            if (v != null && !v.isBlank()) {
-                return v.strip();
-            }
-        }
-        return null;
     }
 }

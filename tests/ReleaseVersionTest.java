@@ -91,6 +91,6 @@ class ReleaseVersionTest {
         f = assertThrows(Cli.Fail.class, () -> Versioning.derive("latest", null, Map.of(), repo));
         assertEquals(Cli.INPUT, f.exitCode);
         f = assertThrows(Cli.Fail.class, () -> Versioning.derive("1.0", "not-a-sha", Map.of(), repo));
-        assertTrue(f.getMessage().contains("not a hexadecimal git commit id"), f.getMessage());
+        assertTrue(f.getMessage().contains("is not a git commit id (7 to 64 hexadecimal digits)"), f.getMessage());
     }
 }
