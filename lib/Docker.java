@@ -98,9 +98,14 @@ final class Docker {
     }
 
     Result docker(Duration timeout, String... args) {
+        return docker(timeout, null, args);
+    }
+
+    /** The same, with each output line passed to {@code echo} as it comes (a long build shows its progress). */
+    Result docker(Duration timeout, Consumer<String> echo, String... args) {
         List<String> cmd = new ArrayList<>(List.of(docker));
         cmd.addAll(List.of(args));
-        return run(cmd, timeout, null);
+        return run(cmd, timeout, echo);
     }
 
     /**

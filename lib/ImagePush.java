@@ -66,16 +66,14 @@ final class ImagePush {
                                  String platform, Versioning v, Duration timeout) {
         docker.requireDaemon();
         List<String> tags = v.tags();
-        Docker.Result built = docker.docker(timeout, buildCommand(repository, tags, dockerfile, context, buildArgs, platform, v)
-                .toArray(String[]::new));
-        echo(built);
+        Docker.Result built = docker.docker(timeout, ImagePush::echo,
+                buildCommand(repository, tags, dockerfile, context, buildArgs, platform, v).toArray(String[]::new));
         if (!built.ok()) {
             throw new Cli.Fail(Cli.INPUT, "docker build failed: " + built.reason(), "fix the Dockerfile or the build context (build log above)");
         }
         String digest = null;
         for (String t : tags) {
-            Docker.Result pushed = docker.docker(timeout, "push", repository + ":" + t);
-            echo(pushed);
+            Docker.Result pushed = docker.docker(timeout, ImagePush::echo, "push", repository + ":" + t);
             if (!pushed.ok()) {
                 throw pushFailure(repository + ":" + t, pushed.reason());
             }
@@ -128,9 +126,11 @@ final class ImagePush {
         return new Cli.Fail(Cli.ENVIRONMENT, "docker push " + ref + " failed: " + why, "check the registry is up and reachable");
     }
 
-    private static void echo(Docker.Result r) {
-        String text = r.out() + r.err();
-        text.lines().filter(l -> !l.isBlank()).forEach(l -> Cli.log.println("  | " + l));
-        Cli.log.flush();
+    /** Build and push output goes to the CI log line by line, as it comes. */
+    private static void echo(String line) {
+        if (!line.isBlank()) {
+            Cli.log.println("  | " + line);
+            Cli.log.flush();
+        }
     }
 }
