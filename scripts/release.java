@@ -260,7 +260,7 @@ class release implements Callable<Integer> {
                 if (!dryRun) {
                     // only once the kit is valid: HeadBucket and GetDeploymentGroup, side by side
                     var bucketChecked = s3Ready.thenAcceptAsync(c -> checkBucket(c, aws, attempts));
-                    info = new CodeDeploy(join(cdReady), attempts, Duration.ZERO).group(application, group, aws.region());
+                    info = deploy.group(application, group, aws.region());
                     join(bucketChecked);
                 }
                 return new Checked(spec, files, settings, info);
