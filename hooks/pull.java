@@ -47,7 +47,7 @@ class pull implements Callable<Integer> {
         ObjectNode compose = stack.render(image);
         Cli.log("pull: release %s, image %s", bundle.version() == null ? "(unversioned)" : bundle.version(), bundle.image());
         for (String env : Stack.envFiles(compose)) {
-            if (!Files.isRegularFile(Path.of(env))) {
+            if (!Files.isRegularFile(stack.stateDir.resolve(env))) { // compose reads a relative one beside the rendered file
                 throw new Cli.Fail(Cli.INPUT, "env file " + env + " does not exist",
                         "create it on the instance (it may be empty), or set envFile in release.json");
             }
@@ -93,18 +93,20 @@ class pull implements Callable<Integer> {
         Cli.log("pull: %s %s pulled (%s)", what, ref, Cli.seconds(Duration.between(t, Instant.now())));
     }
 
-    /** Compose's own check of the rendered file, on a scratch copy: the live file changes only in start. */
+    /** Compose's own check of the rendered file, on a scratch copy beside it: the live file changes only in start. */
     private static void checkRenders(Stack stack, Docker.Compose composeCli, ObjectNode compose) {
         Path scratch = null;
         try {
-            scratch = Files.createTempFile("cdeploy-compose-", ".yml");
+            Files.createDirectories(stack.stateDir);
+            scratch = Files.createTempFile(stack.stateDir, ".check-", ".yml");
             Files.writeString(scratch, Stack.yaml(compose));
             Docker.Result r = Docker.run(composeCli.config(stack.settings.project(), scratch), Duration.ofSeconds(60), null);
             if (!r.ok()) {
                 throw new Cli.Fail(Cli.INPUT, "compose rejects the rendered template: " + r.reason(), "fix compose.yml and release again");
             }
         } catch (java.io.IOException e) {
-            throw new Cli.Fail(Cli.ENVIRONMENT, "cannot write a scratch file (" + e.getMessage() + ")", "check free space in /tmp");
+            throw new Cli.Fail(Cli.ENVIRONMENT, "cannot write a scratch file in " + stack.stateDir + " (" + e.getMessage() + ")",
+                    "run the hook as root, or make that folder writable");
         } finally {
             if (scratch != null) {
                 scratch.toFile().delete();

@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
@@ -70,8 +71,22 @@ final class Stack {
         ObjectNode a = (ObjectNode) app;
         a.put("image", appImage);
         a.put("container_name", settings.container());
-        if (!settings.envFile().isBlank()) {
-            a.putArray("env_file").add(settings.envFile());
+        if (!settings.envFile().isBlank()) { // after any env files the template names itself
+            JsonNode own = a.path("env_file");
+            ArrayNode envFiles = Bundle.YAML.createArrayNode();
+            if (own.isArray()) {
+                envFiles.addAll((ArrayNode) own);
+            } else if (own.isTextual()) {
+                envFiles.add(own);
+            }
+            boolean listed = false;
+            for (JsonNode f : envFiles) {
+                listed |= settings.envFile().equals(f.asText());
+            }
+            if (!listed) {
+                envFiles.add(settings.envFile());
+            }
+            a.set("env_file", envFiles);
         }
         return compose;
     }

@@ -48,6 +48,14 @@ class StackTest {
     }
 
     @Test
+    void the_release_env_file_comes_after_the_templates_own() throws IOException {
+        Files.writeString(dir.resolve("compose.yml"), "services:\n  art-be:\n    env_file: common.env\n");
+        assertEquals(List.of("common.env", "/home/ubuntu/env/.env"), Stack.envFiles(stack.render("a:1")));
+        Files.writeString(dir.resolve("compose.yml"), "services:\n  art-be:\n    env_file: [a.env, /home/ubuntu/env/.env]\n");
+        assertEquals(List.of("a.env", "/home/ubuntu/env/.env"), Stack.envFiles(stack.render("a:1")));
+    }
+
+    @Test
     void only_the_app_port_is_published_and_redis_is_private() {
         ObjectNode c = stack.render("reg.example/app:2");
         assertEquals("8080:8080", c.path("services").path("art-be").path("ports").get(0).asText());
