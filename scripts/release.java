@@ -289,7 +289,7 @@ class release implements Callable<Integer> {
                     entries.add(BundleZip.file(kit, f));
                 }
                 entries.add(BundleZip.file(kit, Bundle.APPSPEC));
-                entries.add(new BundleZip.Entry(Bundle.TEMPLATE, read(template), 0644));
+                entries.add(BundleZip.text(Bundle.TEMPLATE, Bundle.read(template)));
                 entries.add(BundleZip.text(Bundle.IMAGE_FILE, pinned + "\n"));
                 entries.add(BundleZip.text(Bundle.MANIFEST, manifest(v, pinned, checked.settings())));
                 byte[] bytes = BundleZip.write(entries);
@@ -596,14 +596,6 @@ class release implements Callable<Integer> {
 
     private Path resolve(Path p) {
         return cwd.resolve(p).toAbsolutePath().normalize();
-    }
-
-    private static byte[] read(Path p) {
-        try {
-            return Files.readAllBytes(p);
-        } catch (java.io.IOException e) {
-            throw new Cli.Fail(Cli.INPUT, "cannot read " + p + " (" + e.getMessage() + ")", null);
-        }
     }
 
     static String sha256(byte[] bytes) {
