@@ -1,7 +1,9 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION ApplicationStart hook: renders the compose file for the release image and swaps the app container
 //JAVA 17+
-//SOURCES ../lib/Cli.java ../lib/ImageRef.java ../lib/Docker.java ../lib/AppSpec.java ../lib/Bundle.java ../lib/Stack.java
+//SOURCES ../lib/core/Cli.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
+//SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java
+//SOURCES ../lib/host/Docker.java ../lib/host/Stack.java ../lib/host/Hook.java
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,19 +11,23 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-@Command(name = "start", mixinStandardHelpOptions = true, version = "start 1",
+@Command(name = "start", mixinStandardHelpOptions = true, version = "start " + Cli.VERSION,
         description = "ApplicationStart hook. Renders compose.yml for the release image, writes it atomically to the state "
                 + "folder, records the image that was serving (for rollback) and runs compose up under a fixed project "
                 + "name: the app container is swapped, side services are started when absent and recreated only when "
-                + "their definition changed. Never pulls, never removes volumes.")
+                + "their definition changed. Never pulls, never removes volumes.",
+        exitCodeListHeading = Cli.EXIT_HEADING,
+        exitCodeList = {Cli.EXIT_OK, Cli.EXIT_FAILED, Cli.EXIT_INPUT, Cli.EXIT_ENVIRONMENT, Cli.EXIT_INTERNAL})
 class start implements Callable<Integer> {
     @Mixin
-    Cli.BundleDir bundleDir;
+    Hook.Options options = new Hook.Options();
+    @Spec
+    CommandSpec spec;
 
     public static void main(String... args) {
         System.exit(Cli.commandLine(new start()).execute(args));
@@ -29,31 +35,37 @@ class start implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Bundle bundle = Bundle.load(bundleDir.dir);
-        Stack stack = new Stack(bundle);
-        String image = bundle.image().pinned();
-        ObjectNode compose = stack.render(image);
-        Docker docker = new Docker();
-        docker.requireDaemon();
-        Docker.Compose composeCli = docker.compose();
-        for (String needed : Stack.images(compose)) {
-            if (!docker.imageExists(needed)) {
+        Hook h = Hook.open("start", options, spec.commandLine().getErr());
+        h.docker().requireDaemon();
+        Docker.Compose compose = h.docker().compose();
+        requireImages(h);
+        Optional<String> serving = recordRollbackTarget(h);
+        Path file = h.stack().write(h.compose());
+        Instant t = Instant.now();
+        h.log().info("start: %s -> %s (compose %s, project %s)", serving.orElse("(nothing)"), h.image(), compose.describe(),
+                h.settings().project());
+        Duration budget = Duration.ofSeconds(h.bundle().hookTimeoutSeconds("ApplicationStart", "hooks/start")).minus(Stack.ROLLBACK_MARGIN);
+        h.stack().up(h.docker(), compose, file, budget, h.log(), true);
+        h.stack().record(Stack.CURRENT, h.image());
+        h.log().info("start: %s started (%s); hooks/validate checks its health", h.settings().container(), Clock.since(t));
+        return h.done();
+    }
+
+    /** start never pulls: every image the stack runs must be here (hooks/pull put them here while the old version served). */
+    private static void requireImages(Hook h) {
+        for (String needed : Stack.images(h.compose())) {
+            if (!h.docker().imageExists(needed)) {
                 throw new Cli.Fail(Cli.FAILED, "image " + needed + " is not on this host, and start never pulls",
                         "run hooks/pull first: appspec.yml must list it under BeforeInstall");
             }
         }
-        String container = bundle.settings().container();
-        // what serves now (or, with the container stopped by hand, what served last) is what a rollback goes back to
-        Optional<String> serving = docker.container(container).map(Docker.Container::image).or(() -> stack.recorded(Stack.CURRENT));
-        serving.filter(s -> !s.equals(image)).ifPresent(s -> stack.record(Stack.PREVIOUS, s));
-        Path file = stack.write(compose);
-        Instant t = Instant.now();
-        Cli.log("start: %s -> %s (compose %s, project %s)", serving.orElse("(nothing)"), image,
-                composeCli.v2() ? "v2 " + composeCli.version() : "v1 " + composeCli.version(), bundle.settings().project());
-        stack.up(composeCli, file, true, Duration.ofSeconds(bundle.hookTimeoutSeconds("ApplicationStart", "hooks/start")).minus(Stack.ROLLBACK_MARGIN));
-        stack.record(Stack.CURRENT, image);
-        Cli.log("start: %s started (%s); hooks/validate checks its health", container, Cli.seconds(Duration.between(t, Instant.now())));
-        Cli.log("start: %s", Docker.timing());
-        return Cli.OK;
+    }
+
+    /** What serves now (or, with the container stopped by hand, what served last) is what a rollback goes back to. */
+    private static Optional<String> recordRollbackTarget(Hook h) {
+        Optional<String> serving = h.docker().container(h.settings().container()).map(Docker.Container::image)
+                .or(() -> h.stack().recorded(Stack.CURRENT));
+        serving.filter(s -> !s.equals(h.image())).ifPresent(s -> h.stack().record(Stack.PREVIOUS, s));
+        return serving;
     }
 }

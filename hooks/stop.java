@@ -1,10 +1,11 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION ApplicationStop hook (optional): gracefully stops and removes exactly the app container
 //JAVA 17+
-//SOURCES ../lib/Cli.java ../lib/ImageRef.java ../lib/Docker.java ../lib/AppSpec.java ../lib/Bundle.java ../lib/Stack.java
+//SOURCES ../lib/core/Cli.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
+//SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java
+//SOURCES ../lib/host/Docker.java ../lib/host/Stack.java ../lib/host/Hook.java
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -12,15 +13,21 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "stop", mixinStandardHelpOptions = true, version = "stop 1",
+@Command(name = "stop", mixinStandardHelpOptions = true, version = "stop " + Cli.VERSION,
         description = "Stops (SIGTERM, then SIGKILL after the grace period) and removes the container with exactly this "
                 + "name; no container by that name is success. For manual use and for teams that want stop-then-start: "
-                + "the default appspec.yml does not take the service down before the swap.")
+                + "the default appspec.yml does not take the service down before the swap.",
+        exitCodeListHeading = Cli.EXIT_HEADING,
+        exitCodeList = {Cli.EXIT_OK, Cli.EXIT_FAILED, Cli.EXIT_INPUT, Cli.EXIT_ENVIRONMENT, Cli.EXIT_INTERNAL})
 class stop implements Callable<Integer> {
     @Mixin
-    Cli.BundleDir bundleDir;
+    Hook.Options options = new Hook.Options();
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--container", description = "Container name (default: the bundle's, else art-backend)")
     String container;
@@ -34,36 +41,38 @@ class stop implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        boolean hasBundle = Files.isRegularFile(bundleDir.dir.resolve(Bundle.IMAGE_FILE)) || Files.isRegularFile(bundleDir.dir.resolve(Bundle.MANIFEST));
-        Bundle bundle = hasBundle ? Bundle.load(bundleDir.dir) : null;
-        String name = container != null ? container : bundle != null ? bundle.settings().container() : Bundle.Settings.DEFAULTS.container();
+        Bundle bundle = Bundle.isBundle(options.dir) ? Bundle.load(options.dir) : null;
+        Log log = new Log(spec.commandLine().getErr());
+        String name = container != null ? container : (bundle != null ? bundle.settings() : Settings.DEFAULTS).container();
         long seconds = grace != null ? grace : bundle != null ? graceOf(bundle) : Stack.DOCKER_GRACE.toSeconds();
         if (seconds < 0) {
             throw new Cli.Fail(Cli.INPUT, "--grace " + seconds + " is negative", "give 0 or more seconds");
         }
-        Docker docker = new Docker();
+        Docker docker = options.docker();
         docker.requireDaemon();
         Optional<Docker.Container> found = docker.container(name);
         if (found.isEmpty()) {
-            Cli.log("stop: no container named %s; nothing to stop", name);
+            log.info("stop: no container named %s; nothing to stop", name);
             return Cli.OK;
         }
         Instant t = Instant.now();
-        Docker.Result r = docker.docker(Duration.ofSeconds(seconds + 60), "stop", "--time", Long.toString(seconds), name);
+        Proc.Result r = docker.docker(Duration.ofSeconds(seconds + 60), "stop", "--time", Long.toString(seconds), name);
         if (r.ok()) {
             r = docker.docker(Duration.ofSeconds(60), "rm", name);
         }
         if (!r.ok() && docker.container(name).isPresent()) {
             throw new Cli.Fail(Cli.FAILED, "could not stop and remove " + name + ": " + r.reason(), "check the Docker daemon (docker ps -a)");
         }
-        Cli.log("stop: %s (%s) stopped and removed (%s)", name, found.get().image(), Cli.seconds(Duration.between(t, Instant.now())));
-        Cli.log("stop: %s", Docker.timing());
+        log.info("stop: %s (%s) stopped and removed (%s)", name, found.get().image(), Clock.since(t));
+        log.info("stop: %s", Clock.summary(options.env));
         return Cli.OK;
     }
 
+    /** The app's stop_grace_period from the bundle's template, else Docker's default. */
     private static long graceOf(Bundle bundle) {
-        Stack stack = new Stack(bundle);
-        return Files.isRegularFile(bundle.dir().resolve(Bundle.TEMPLATE))
-                ? stack.gracePeriod(stack.render(bundle.image().pinned())).toSeconds() : Stack.DOCKER_GRACE.toSeconds();
+        if (!Files.isRegularFile(bundle.dir().resolve(Bundle.TEMPLATE))) {
+            return Stack.DOCKER_GRACE.toSeconds();
+        }
+        return Stack.gracePeriod(Stack.render(bundle.template(), bundle.image().pinned(), bundle.settings()), bundle.settings()).toSeconds();
     }
 }

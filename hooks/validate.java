@@ -1,26 +1,33 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION ValidateService hook: waits for the new version to be healthy; otherwise prints its log and rolls back
 //JAVA 17+
-//SOURCES ../lib/Cli.java ../lib/ImageRef.java ../lib/Docker.java ../lib/AppSpec.java ../lib/Bundle.java ../lib/Stack.java ../lib/Health.java
+//SOURCES ../lib/core/Cli.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
+//SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java
+//SOURCES ../lib/host/Docker.java ../lib/host/Stack.java ../lib/host/Hook.java ../lib/host/Health.java
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "validate", mixinStandardHelpOptions = true, version = "validate 1",
+@Command(name = "validate", mixinStandardHelpOptions = true, version = "validate " + Cli.VERSION,
         description = "ValidateService hook. Waits, up to healthTimeoutSeconds, until the new version is healthy: by its "
                 + "Docker healthcheck when it has one, else by healthUrl answering 2xx. If it is not: prints the "
                 + "container's last log lines, rolls back to the previous image, waits for it to be healthy and exits 3 "
-                + "(rolled back) or 1 (rollback impossible or failed). The wait plus a rollback fit the hook's timeout.")
+                + "(rolled back) or 1 (rollback impossible or failed). The wait plus a rollback fit the hook's timeout.",
+        exitCodeListHeading = Cli.EXIT_HEADING,
+        exitCodeList = {Cli.EXIT_OK, Cli.EXIT_FAILED, Cli.EXIT_INPUT, Cli.EXIT_ROLLED_BACK, Cli.EXIT_ENVIRONMENT, Cli.EXIT_INTERNAL})
 class validate implements Callable<Integer> {
     @Mixin
-    Cli.BundleDir bundleDir;
+    Hook.Options options = new Hook.Options();
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--log-lines", defaultValue = "40", description = "Container log lines shown on failure (default: ${DEFAULT-VALUE})")
     int logLines;
@@ -31,45 +38,44 @@ class validate implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Bundle bundle = Bundle.load(bundleDir.dir);
-        Stack stack = new Stack(bundle);
-        Bundle.Settings s = bundle.settings();
-        String image = bundle.image().pinned();
-        ObjectNode compose = stack.render(image);
-        Duration limit = stack.healthDeadline(compose);
-        Docker docker = new Docker();
-        docker.requireDaemon();
-
-        Health.Outcome outcome = Health.await(docker, s.container(), s.healthUrl(), limit);
+        Hook h = Hook.open("validate", options, spec.commandLine().getErr());
+        Duration limit = h.stack().healthDeadline(h.compose());
+        h.docker().requireDaemon();
+        Health.Outcome outcome = awaitHealth(h, limit);
         if (outcome.healthy()) {
-            Cli.log("validate: %s is healthy after %s (%s)", image, Cli.seconds(outcome.waited()), outcome.detail());
-            Cli.log("validate: %s", Docker.timing());
-            return Cli.OK;
+            h.log().info("validate: %s is healthy after %s (%s)", h.image(), Clock.seconds(outcome.waited()), outcome.detail());
+            return h.done();
         }
-        Cli.log("validate: %s is not healthy: %s", image, outcome.detail());
-        List<String> log = docker.logs(s.container(), logLines); // now: the rollback replaces the container
-        String failed = "release " + (bundle.version() == null ? image : bundle.version() + " (" + image + ")")
-                + " is not healthy: " + outcome.detail();
-        Optional<String> previous = stack.recorded(Stack.PREVIOUS).filter(p -> !p.equals(image));
-        if (previous.isPresent()) {
-            Cli.log("validate: rolling back to %s", previous.get());
-            // the budget pull checked: the grace period and the margin are what this step may take
-            stack.up(docker.compose(), stack.write(stack.render(previous.get())), false, stack.gracePeriod(compose).plus(Stack.ROLLBACK_MARGIN));
-            stack.record(Stack.CURRENT, previous.get());
-        }
-        Health.Outcome back = previous.isPresent() ? Health.await(docker, s.container(), s.healthUrl(), limit) : null;
+        h.log().info("validate: %s is not healthy: %s", h.image(), outcome.detail());
+        List<String> log = h.docker().logs(h.settings().container(), logLines); // now: the rollback replaces the container
+        String failed = "release " + h.release() + " is not healthy: " + outcome.detail();
+        Optional<String> previous = h.stack().recorded(Stack.PREVIOUS).filter(p -> !p.equals(h.image()));
+        Health.Outcome back = previous.map(p -> rollBack(h, p, limit)).orElse(null);
         // The agent keeps only the last ~2 KB of a hook's output for the console: the log and the verdict go last.
-        Cli.log("validate: last %d log lines of %s %s:", log.size(), s.container(), image);
-        log.forEach(line -> Cli.log.println("  | " + line));
+        h.log().info("validate: last %d log lines of %s %s:", log.size(), h.settings().container(), h.image());
+        log.forEach(line -> h.log().raw("  | " + line));
         if (previous.isEmpty()) {
             throw new Cli.Fail(Cli.FAILED, failed + "; there is no previous image to roll back to",
                     "fix the release and deploy again (its log is above)");
         }
         if (!back.healthy()) {
             throw new Cli.Fail(Cli.FAILED, failed + "; the rollback to " + previous.get() + " is not healthy either: " + back.detail(),
-                    "the service is down: check the host (docker ps -a, docker logs " + s.container() + ")");
+                    "the service is down: check the host (docker ps -a, docker logs " + h.settings().container() + ")");
         }
         throw new Cli.Fail(Cli.ROLLED_BACK, failed + "; rolled back to " + previous.get() + ", which is healthy again",
                 "see the container log above");
+    }
+
+    private static Health.Outcome awaitHealth(Hook h, Duration limit) {
+        return Health.await(h.docker(), h.settings().container(), h.settings().healthUrl(), limit);
+    }
+
+    /** The previous image up again (the budget pull checked: its grace period and the margin), then its own health wait. */
+    private static Health.Outcome rollBack(Hook h, String previous, Duration limit) {
+        h.log().info("validate: rolling back to %s", previous);
+        Duration budget = h.stack().gracePeriod(h.compose()).plus(Stack.ROLLBACK_MARGIN);
+        h.stack().up(h.docker(), h.docker().compose(), h.stack().write(h.stack().render(previous)), budget, h.log(), false);
+        h.stack().record(Stack.CURRENT, previous);
+        return awaitHealth(h, limit);
     }
 }

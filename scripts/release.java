@@ -3,8 +3,10 @@
 //JAVA 17+
 //DEPS software.amazon.awssdk:bom:2.40.2@pom
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/Cli.java ../lib/ImageRef.java ../lib/Docker.java ../lib/Bundle.java ../lib/Stack.java ../lib/AppSpec.java ../lib/BundleZip.java
-//SOURCES ../lib/Aws.java ../lib/CodeDeploy.java ../lib/Actions.java ../lib/Versioning.java ../lib/ImagePush.java
+//SOURCES ../lib/core/Cli.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
+//SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java ../lib/bundle/BundleZip.java
+//SOURCES ../lib/host/Docker.java ../lib/host/Stack.java
+//SOURCES ../lib/aws/Aws.java ../lib/aws/CodeDeploy.java ../lib/release/Actions.java ../lib/release/Versioning.java ../lib/release/ImagePush.java
 //FILES kit/appspec.yml=../appspec.yml
 //FILES kit/compose.yml=../compose.yml
 //FILES kit/hooks/launch=../hooks/launch
@@ -14,13 +16,21 @@
 //FILES kit/hooks/start.java=../hooks/start.java
 //FILES kit/hooks/validate=../hooks/validate
 //FILES kit/hooks/validate.java=../hooks/validate.java
-//FILES kit/lib/AppSpec.java=../lib/AppSpec.java
-//FILES kit/lib/Bundle.java=../lib/Bundle.java
-//FILES kit/lib/Cli.java=../lib/Cli.java
-//FILES kit/lib/Docker.java=../lib/Docker.java
-//FILES kit/lib/Health.java=../lib/Health.java
-//FILES kit/lib/ImageRef.java=../lib/ImageRef.java
-//FILES kit/lib/Stack.java=../lib/Stack.java
+//FILES kit/lib/bundle/AppSpec.java=../lib/bundle/AppSpec.java
+//FILES kit/lib/bundle/Bundle.java=../lib/bundle/Bundle.java
+//FILES kit/lib/bundle/ImageRef.java=../lib/bundle/ImageRef.java
+//FILES kit/lib/bundle/Manifest.java=../lib/bundle/Manifest.java
+//FILES kit/lib/bundle/Settings.java=../lib/bundle/Settings.java
+//FILES kit/lib/core/Cli.java=../lib/core/Cli.java
+//FILES kit/lib/core/Clock.java=../lib/core/Clock.java
+//FILES kit/lib/core/Json.java=../lib/core/Json.java
+//FILES kit/lib/core/Log.java=../lib/core/Log.java
+//FILES kit/lib/core/Proc.java=../lib/core/Proc.java
+//FILES kit/lib/host/Docker.java=../lib/host/Docker.java
+//FILES kit/lib/host/Health.java=../lib/host/Health.java
+//FILES kit/lib/host/Hook.java=../lib/host/Hook.java
+//FILES kit/lib/host/Stack.java=../lib/host/Stack.java
+//FILES kit/lib/host/WarmUp.java=../lib/host/WarmUp.java
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xlog:disable -Xlog:all=warning,cds=off,cds+dynamic=off:stderr
 //CDS
 
@@ -56,7 +66,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
-@Command(name = "release", sortOptions = false,
+@Command(name = "release", sortOptions = false, mixinStandardHelpOptions = true, version = "release " + Cli.VERSION,
         description = {"From a built image to a verified CodeDeploy deployment, each step one line on stderr with its duration:",
                 "version and tags, image (build + push, or --image) pinned by digest, bundle (appspec.yml validated as the agent "
                         + "does; hook files computed from it), S3 upload + RegisterApplicationRevision, CreateDeployment, and the "
@@ -65,10 +75,7 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
                 "Exit codes: 0 deployed, 1 deployment failed, 2 invalid input, 3 failed and rolled back, 4 environment "
                         + "(docker, network), 5 AWS refused (access denied, unknown application/group/bucket, throttled)."})
 class release implements Callable<Integer> {
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit")
-    boolean help;
-    // --version is the release's version, so there is no version-info option
-    @Option(names = "--version", paramLabel = "V", description = "Release version (default: RELEASE_VERSION, a tag on the commit, in CI <nearest tag>-ci.<run number>, else <nearest tag>-dev.<commits since>.g<short commit>)")
+    @Option(names = "--release-version", paramLabel = "V", description = "Release version (default: RELEASE_VERSION, a tag on the commit, in CI <nearest tag>-ci.<run number>, else <nearest tag>-dev.<commits since>.g<short commit>)")
     String version;
     @Option(names = "--commit", description = "Commit (default: GITHUB_SHA, else git rev-parse HEAD)")
     String commit;
@@ -146,7 +153,10 @@ class release implements Callable<Integer> {
     /** What the command reads instead of the process: replaced by tests. */
     Map<String, String> env = System.getenv();
     Path cwd = Path.of("");
-    Docker docker = new Docker();
+    Docker docker = Docker.system();
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+    private Log log;
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final int STEPS = 7;
@@ -160,7 +170,8 @@ class release implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Actions gha = new Actions(env);
+        log = new Log(spec.commandLine().getErr());
+        Actions gha = new Actions(env, log);
         try {
             int code = run(gha);
             result.put("exitCode", code);
@@ -225,10 +236,10 @@ class release implements Callable<Integer> {
         // 2. the bundle's kit, checked before anything is built or uploaded
         Path kit = kit();
         Path template = compose != null ? resolve(compose) : kit.resolve(Bundle.TEMPLATE);
-        record Checked(AppSpec spec, TreeSet<String> files, ObjectNode settings, DeploymentGroupInfo group) {}
+        record Checked(AppSpec spec, TreeSet<String> files, Settings settings, DeploymentGroupInfo group) {}
         CodeDeployClient cd = dryRun ? null : join(cdReady);
         S3Client s3 = dryRun ? null : join(s3Ready);
-        CodeDeploy deploy = dryRun ? null : new CodeDeploy(cd, attempts, Duration.ofMillis((long) (pollInterval * 1000)));
+        CodeDeploy deploy = dryRun ? null : new CodeDeploy(cd, attempts, Duration.ofMillis((long) (pollInterval * 1000)), log);
         try (cd; s3) {
             Checked checked = step("check", () -> {
                 AppSpec spec;
@@ -243,15 +254,15 @@ class release implements Callable<Integer> {
                 }
                 for (String event : spec.hooks().keySet()) {
                     if (spec.totalTimeout(event) > AppSpec.DEFAULT_TIMEOUT) {
-                        Cli.log("release: warning: %s scripts may take %d s together; CodeDeploy fails an event after 3600 s", event, spec.totalTimeout(event));
+                        log.info("release: warning: %s scripts may take %d s together; CodeDeploy fails an event after 3600 s", event, spec.totalTimeout(event));
                     }
                 }
                 TreeSet<String> files = BundleZip.closure(kit, spec);
                 if (!Files.isRegularFile(template)) {
                     throw new Cli.Fail(Cli.INPUT, "no compose template at " + template, "pass --compose or add compose.yml to " + kit);
                 }
-                ObjectNode settings = settings();
-                checkTemplate(kit, template, settings);
+                Settings settings = settings();
+                Stack.healthDeadline(spec, Stack.render(template, "release-check/app:0", settings), settings);
                 if (image == null) {
                     repository = ImagePush.repository(repository);
                     ImagePush.requireBuildInputs(resolve(dockerfile), resolve(context));
@@ -275,7 +286,7 @@ class release implements Callable<Integer> {
                     return new ImageRef(repository, v.version(), null);
                 }
                 return image != null ? ImagePush.resolve(docker, image)
-                        : ImagePush.buildAndPush(docker, repository, resolve(dockerfile), resolve(context), buildArgs, platform, v, Duration.ofMinutes(30));
+                        : ImagePush.buildAndPush(docker, log, repository, resolve(dockerfile), resolve(context), buildArgs, platform, v, Duration.ofMinutes(30));
             }, p -> dryRun ? (image != null ? "would use " + p : "would run docker " + String.join(" ",
                     ImagePush.buildCommand(repository, v.tags(), dockerfile, context, buildArgs, platform, v)) + " and push " + v.tags())
                     : (image != null ? "using " : "built and pushed ") + p);
@@ -291,7 +302,7 @@ class release implements Callable<Integer> {
                 entries.add(BundleZip.file(kit, Bundle.APPSPEC));
                 entries.add(BundleZip.text(Bundle.TEMPLATE, Bundle.read(template)));
                 entries.add(BundleZip.text(Bundle.IMAGE_FILE, pinned + "\n"));
-                entries.add(BundleZip.text(Bundle.MANIFEST, manifest(v, pinned, checked.settings())));
+                entries.add(BundleZip.text(Bundle.MANIFEST, new Manifest(v.version(), v.commit(), v.time().toString(), pinned.toString(), checked.settings()).json()));
                 byte[] bytes = BundleZip.write(entries);
                 String sha = sha256(bytes);
                 return new Zip(bytes, sha, prefix + application + "/" + v.version() + "-" + sha.substring(0, 16) + ".zip");
@@ -391,7 +402,7 @@ class release implements Callable<Integer> {
         String status = rolledBack ? "RolledBack" : o.status();
         result.put("status", status);
         gha.summary(summary(v, pinned, key, o.deploymentId(), status, o));
-        Cli.log("release: deployment %s %s%s", o.deploymentId(), o.status(), o.rollback() == null ? ""
+        log.info("release: deployment %s %s%s", o.deploymentId(), o.status(), o.rollback() == null ? ""
                 : "; rollback " + o.rollback().deploymentId() + " " + o.rollback().status()
                 + (rolledBack ? ": the previous revision is serving again" : ""));
         return rolledBack ? Cli.ROLLED_BACK : Cli.FAILED;
@@ -399,12 +410,12 @@ class release implements Callable<Integer> {
 
     private void explain(CodeDeploy.Outcome o, Actions gha) {
         if (o.errorCode() != null) {
-            Cli.log("release: deployment %s %s: %s: %s", o.deploymentId(), o.status(), o.errorCode(), o.errorMessage());
+            log.info("release: deployment %s %s: %s: %s", o.deploymentId(), o.status(), o.errorCode(), o.errorMessage());
         }
         for (CodeDeploy.Failure f : o.failures()) {
             List<String> lines = CodeDeploy.describe(f);
-            Cli.log("release: %s: %s", o.deploymentId(), lines.get(0));
-            lines.subList(1, lines.size()).forEach(l -> Cli.log.println("    " + l));
+            log.info("release: %s: %s", o.deploymentId(), lines.get(0));
+            lines.subList(1, lines.size()).forEach(l -> log.raw("    " + l));
             gha.error(f.event() + " failed (" + o.deploymentId() + ")", String.join("\n", lines));
         }
         if (o.failures().isEmpty() && o.errorCode() != null) {
@@ -452,41 +463,12 @@ class release implements Callable<Integer> {
         }
     }
 
-    /**
-     * The template and settings as the instance's pull hook will check them, with the same code: the app service
-     * exists, the YAML parses, the grace period reads, and ValidateService's timeout holds the health wait plus a
-     * rollback. A bundle pull would refuse is never uploaded.
-     */
-    private static void checkTemplate(Path kit, Path template, ObjectNode settings) {
-        Bundle.Settings s = Bundle.Settings.from(settings, Path.of("release options"));
-        Stack stack = new Stack(new Bundle(kit, null, null, ImageRef.parse("release-check/app:0", "check"), s));
-        stack.healthDeadline(stack.render(template, "release-check/app:0"));
-    }
-
     /** The settings the hooks read from release.json, checked by the same code the hooks use. */
-    private ObjectNode settings() {
-        ObjectNode given = JSON.createObjectNode();
-        if (project != null) given.put("project", project);
-        if (service != null) given.put("service", service);
-        if (container != null) given.put("container", container);
-        if (envFile != null) given.put("envFile", envFile);
-        if (healthUrl != null) given.put("healthUrl", healthUrl);
-        if (healthTimeout != null) given.put("healthTimeoutSeconds", healthTimeout);
-        Bundle.Settings s = Bundle.Settings.from(given, Path.of("release options"));
-        ObjectNode out = JSON.createObjectNode();
-        out.put("project", s.project()).put("service", s.service()).put("container", s.container()).put("envFile", s.envFile())
-                .put("healthUrl", s.healthUrl()).put("healthTimeoutSeconds", s.healthTimeoutSeconds());
-        return out;
-    }
-
-    static String manifest(Versioning v, ImageRef pinned, ObjectNode settings) {
-        ObjectNode m = JSON.createObjectNode();
-        m.put("version", v.version()).put("commit", v.commit()).put("image", pinned.toString()).put("digest", pinned.digest())
-                .put("time", v.time().toString()).set("settings", settings);
+    private Settings settings() {
         try {
-            return JSON.writeValueAsString(m) + "\n";
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
+            return Settings.of(project, service, container, envFile, healthUrl, healthTimeout);
+        } catch (Cli.Fail f) {
+            throw new Cli.Fail(f.exitCode, "release options: " + f.getMessage());
         }
     }
 
@@ -508,7 +490,7 @@ class release implements Callable<Integer> {
                     "pass --source with the folder that holds appspec.yml and hooks/ (a jar without its kit comes from two "
                             + "JBang builds racing in one cache: jbang build --fresh scripts/release.java)");
         }
-        Cli.log("release: using the kit shipped with this command (appspec.yml, compose.yml, hooks/, lib/)");
+        log.info("release: using the kit shipped with this command (appspec.yml, compose.yml, hooks/, lib/)");
         return shipped;
     }
 
@@ -574,7 +556,7 @@ class release implements Callable<Integer> {
         T value = body.get();
         double s = Duration.between(t, Instant.now()).toMillis() / 1000.0;
         timings.put(name, s);
-        Cli.log("release: [%d/%d] %s: %s (%.1f s)", step, STEPS, name, detail.apply(value), s);
+        log.info("release: [%d/%d] %s: %s (%.1f s)", step, STEPS, name, detail.apply(value), s);
         return value;
     }
 
@@ -583,15 +565,15 @@ class release implements Callable<Integer> {
         timings.forEach(steps::put);
         if (json) {
             try {
-                System.out.println(JSON.writeValueAsString(result));
+                spec.commandLine().getOut().println(JSON.writeValueAsString(result));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
         } else if (result.has("status") && !"Error".equals(result.path("status").asText())) {
-            System.out.println(result.path("status").asText() + " " + result.path("version").asText() + " "
+            spec.commandLine().getOut().println(result.path("status").asText() + " " + result.path("version").asText() + " "
                     + result.path("image").asText() + (result.has("deploymentId") ? " " + result.path("deploymentId").asText() : ""));
         }
-        System.out.flush();
+        spec.commandLine().getOut().flush();
     }
 
     private Path resolve(Path p) {

@@ -9,8 +9,10 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** The agent's appspec rules and texts (codedeploy-agent.md §1), including its YAML 1.1 traps. */
+@Tag("fast")
 class AppSpecTest {
     static String invalid(String yaml) {
         return assertThrows(AppSpec.Invalid.class, () -> AppSpec.parse(yaml)).getMessage();

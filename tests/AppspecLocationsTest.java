@@ -21,14 +21,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class AppspecLocationsTest {
     static Stream<String> locations() throws IOException {
         List<String> all = new ArrayList<>();
-        JsonNode hooks = Bundle.YAML.readTree(HookProcess.REPO.resolve("appspec.yml").toFile()).path("hooks");
+        JsonNode hooks = Json.YAML.readTree(HookProcess.REPO.resolve("appspec.yml").toFile()).path("hooks");
         hooks.forEach(scripts -> scripts.forEach(s -> all.add(s.path("location").asText())));
         return all.stream();
     }
 
     @Test
     void appspec_wires_pull_start_validate_and_nothing_stops_the_service_first() throws IOException {
-        JsonNode spec = Bundle.YAML.readTree(HookProcess.REPO.resolve("appspec.yml").toFile());
+        JsonNode spec = Json.YAML.readTree(HookProcess.REPO.resolve("appspec.yml").toFile());
         assertEquals("hooks/pull", spec.at("/hooks/BeforeInstall/0/location").asText());
         assertEquals("hooks/start", spec.at("/hooks/ApplicationStart/0/location").asText());
         assertEquals("hooks/validate", spec.at("/hooks/ValidateService/0/location").asText());

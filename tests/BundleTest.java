@@ -9,7 +9,9 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
+@Tag("fast")
 class BundleTest {
     @TempDir
     Path dir;
@@ -28,7 +30,7 @@ class BundleTest {
         Bundle b = Bundle.load(dir);
         assertEquals("repository/image-name:1.0", b.image().toString());
         assertNull(b.version());
-        assertEquals(Bundle.Settings.DEFAULTS, b.settings());
+        assertEquals(Settings.DEFAULTS, b.settings());
         assertEquals("art-backend", b.settings().container());
         assertEquals("art-be", b.settings().service());
         assertEquals("/home/ubuntu/env/.env", b.settings().envFile());
@@ -104,8 +106,7 @@ class BundleTest {
 
     @Test
     void the_repository_appspec_gives_validate_room_for_a_rollback() {
-        Bundle repo = new Bundle(Path.of("").toAbsolutePath(), null, null, ImageRef.parse("app:1", "t"), Bundle.Settings.DEFAULTS);
-        Stack stack = new Stack(repo);
-        assertEquals(120, stack.healthDeadline(stack.render("app:1")).toSeconds());
+        AppSpec spec = AppSpec.load(Path.of("appspec.yml"));
+        assertEquals(120, Stack.healthDeadline(spec, Stack.render(Path.of("compose.yml"), "app:1", Settings.DEFAULTS), Settings.DEFAULTS).toSeconds());
     }
 }

@@ -19,6 +19,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -39,13 +40,14 @@ class CatalogTest {
         return names.stream();
     }
 
+    /** The .java files under these folders, subfolders included (lib/ is grouped by side). */
     static List<Path> sources(String... dirs) throws IOException {
         List<Path> all = new ArrayList<>();
         for (String d : dirs) {
             if (!Files.isDirectory(REPO.resolve(d))) {
                 continue;
             }
-            try (Stream<Path> s = Files.list(REPO.resolve(d))) {
+            try (Stream<Path> s = Files.walk(REPO.resolve(d))) {
                 s.filter(p -> p.toString().endsWith(".java")).sorted().forEach(all::add);
             }
         }
@@ -53,6 +55,7 @@ class CatalogTest {
     }
 
     @Test
+    @Tag("fast")
     void every_command_script_has_one_alias_with_a_one_line_description() throws IOException {
         Set<String> referenced = new TreeSet<>();
         JsonNode aliases = aliases();
@@ -80,6 +83,7 @@ class CatalogTest {
     }
 
     @Test
+    @Tag("fast")
     void deps_lines_name_exactly_the_versions_the_test_build_uses() throws Exception {
         Map<String, String> pom = pomVersions();
         Pattern deps = Pattern.compile("^//DEPS (.+)$", Pattern.MULTILINE);

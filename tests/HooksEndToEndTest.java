@@ -45,12 +45,12 @@ class HooksEndToEndTest {
     final Map<String, String> digests = new HashMap<>();
     Map<String, String> sideIds;
 
-    static Docker.Result sh(String... cmd) {
-        return Docker.run(List.of(cmd), Duration.ofMinutes(3), null);
+    static Proc.Result sh(String... cmd) {
+        return Proc.SYSTEM.run(List.of(cmd), Duration.ofMinutes(3), null);
     }
 
     static String ok(String... cmd) {
-        Docker.Result r = sh(cmd);
+        Proc.Result r = sh(cmd);
         assertEquals(0, r.exit(), String.join(" ", cmd) + ": " + r.err());
         return r.out().strip();
     }

@@ -3,7 +3,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
+@Tag("fast")
 class PullTest {
     @Test
     void launch_command_is_shell_quoted_and_deduplicated() {
@@ -18,6 +20,6 @@ class PullTest {
                 classpath='/c/start.jar:/m/a.jar:/m/b.jar'
                 main='start'
                 jar='/c/start.jar'
-                """, pull.launchCommand(info, Path.of("hooks/start.java")));
+                """, WarmUp.launchCommand(info, Path.of("hooks/start.java")));
     }
 }

@@ -59,7 +59,7 @@ class ReleaseBench {
 
     static double timeRelease(Map<String, String> env, Path dir, String version) throws Exception {
         long t = System.nanoTime();
-        var r = ReleaseEndToEndTest.run(ReleaseEndToEndTest.release("--image", ReleaseFixture.IMAGE, "--version", version,
+        var r = ReleaseEndToEndTest.run(ReleaseEndToEndTest.release("--image", ReleaseFixture.IMAGE, "--release-version", version,
                 "--commit", ReleaseFixture.COMMIT, "--no-wait", "--json", "--source", ReleaseFixture.REPO.toString()), dir, env, 300);
         double s = (System.nanoTime() - t) / 1e9;
         assertEquals(0, r.exit(), r.toString());

@@ -16,8 +16,10 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** Which files a bundle holds (computed from appspec.yml), and the zip's reproducibility and modes. */
+@Tag("fast")
 class ReleaseBundleTest {
     static final Path REPO = Path.of("").toAbsolutePath();
 

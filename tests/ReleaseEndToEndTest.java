@@ -106,14 +106,14 @@ class ReleaseEndToEndTest {
         int s3Before = s3.requests.size();
         int cdBefore = cd.calls.size();
         Result r = run(release("--dry-run", "--json", "--bucket", "b", "--application", "a", "--deployment-group", "g",
-                "--image", ReleaseFixture.IMAGE, "--version", "1.0.0", "--commit", ReleaseFixture.COMMIT), elsewhere, env(), 300);
+                "--image", ReleaseFixture.IMAGE, "--release-version", "1.0.0", "--commit", ReleaseFixture.COMMIT), elsewhere, env(), 300);
         assertEquals(0, r.exit(), r.toString());
         JsonNode j = r.json();
         assertEquals("Planned", j.path("status").asText());
         assertTrue(r.err().contains("using the kit shipped with this command"), r.err());
         List<String> files = new ArrayList<>();
         j.path("files").forEach(f -> files.add(f.asText()));
-        assertTrue(files.containsAll(List.of("appspec.yml", "hooks/pull", "hooks/launch", "hooks/pull.java", "lib/Stack.java", "release.json")), files.toString());
+        assertTrue(files.containsAll(List.of("appspec.yml", "hooks/pull", "hooks/launch", "hooks/pull.java", "lib/host/Stack.java", "release.json")), files.toString());
         assertEquals(s3Before, s3.requests.size(), "a dry run sends nothing to S3");
         assertEquals(cdBefore, cd.calls.size(), "nor to CodeDeploy");
     }
@@ -168,7 +168,7 @@ class ReleaseEndToEndTest {
         cd.failing = List.of(new CodeDeployEndpoint.Failing(2, "ValidateService", "hooks/validate", "ScriptFailed",
                 "Script at specified location: hooks/validate failed with exit code 3", "[stderr]validate: not healthy after 120 s"));
         try {
-            Result r = run(release("--image", ReleaseFixture.IMAGE, "--version", "9.9.9", "--commit", ReleaseFixture.COMMIT,
+            Result r = run(release("--image", ReleaseFixture.IMAGE, "--release-version", "9.9.9", "--commit", ReleaseFixture.COMMIT,
                     "--poll-interval", "0.05"), elsewhere, env(), 300);
             assertEquals(3, r.exit(), r.toString());
             assertTrue(r.out().startsWith("RolledBack 9.9.9 "), r.out());

@@ -68,7 +68,7 @@ final class ReleaseFixture {
     static List<String> args(S3Endpoint s3, CodeDeployEndpoint cd, String... more) {
         List<String> a = new ArrayList<>(List.of("--s3-endpoint-url", s3.uri().toString(), "--codedeploy-endpoint-url", cd.uri().toString(),
                 "--bucket", BUCKET, "--application", APP, "--deployment-group", GROUP, "--image", IMAGE,
-                "--version", "1.4.2", "--commit", COMMIT, "--source", REPO.toString(), "--poll-interval", "0.01", "--json"));
+                "--release-version", "1.4.2", "--commit", COMMIT, "--source", REPO.toString(), "--poll-interval", "0.01", "--json"));
         a.addAll(List.of(more));
         return a;
     }
@@ -82,36 +82,20 @@ final class ReleaseFixture {
         setUp.accept(cmd);
         cmd.env = env;
         cmd.cwd = REPO;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldLog = Cli.log;
-        StringWriter picocliErr = new StringWriter();
-        int exit;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            Cli.log = new PrintStream(err, true, StandardCharsets.UTF_8);
-            CommandLine cl = Cli.commandLine(cmd);
-            cl.setOverwrittenOptionsAllowed(true); // later options override the common ones
-            cl.setErr(new PrintWriter(picocliErr, true));
-            exit = cl.execute(args.toArray(String[]::new));
-        } finally {
-            System.setOut(oldOut);
-            Cli.log = oldLog;
-        }
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8) + picocliErr);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Cli.commandLine(cmd);
+        cl.setOverwrittenOptionsAllowed(true); // later options override the common ones
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args.toArray(String[]::new));
+        return new Run(exit, out.toString(), err.toString());
     }
 
     /** A copy of the repository's kit (appspec.yml, compose.yml, hooks/, lib/) to break on purpose. */
     static Path copyKit(Path into) throws IOException {
         for (String dir : List.of("hooks", "lib")) {
-            try (var files = Files.list(REPO.resolve(dir))) {
-                for (Path f : files.toList()) {
-                    Path t = into.resolve(dir).resolve(f.getFileName());
-                    Files.createDirectories(t.getParent());
-                    Files.copy(f, t, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
+            HookProcess.copyTree(REPO.resolve(dir), into.resolve(dir));
         }
         Files.copy(REPO.resolve("appspec.yml"), into.resolve("appspec.yml"));
         Files.copy(REPO.resolve("compose.yml"), into.resolve("compose.yml"));

@@ -12,8 +12,10 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** The version scheme: --version, tag on the commit, nearest tag + CI run number, nearest tag + commits since. */
+@Tag("fast")
 class ReleaseVersionTest {
     @TempDir
     Path repo;

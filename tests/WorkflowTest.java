@@ -14,8 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.junit.jupiter.api.Tag;
 
 /** The workflows keep the rules: deploy only from main, serialised, OIDC not keys, pinned actions, tests on PRs. */
+@Tag("fast")
 class WorkflowTest {
     static final Path DIR = Path.of(".github/workflows");
 

@@ -57,7 +57,10 @@ final class CodeDeploy {
     private final int attempts;
     private final Duration poll;
 
-    CodeDeploy(CodeDeployClient client, int attempts, Duration poll) {
+    private final Log log;
+
+    CodeDeploy(CodeDeployClient client, int attempts, Duration poll, Log log) {
+        this.log = log;
         this.client = client;
         this.attempts = attempts;
         this.poll = poll;
@@ -111,7 +114,7 @@ final class CodeDeploy {
                             "wait for it, stop it (aws deploy stop-deployment --deployment-id " + (active.isEmpty() ? "<id>" : active.get(0))
                                     + "), or raise --wait-for-active; no deployment was created");
                 }
-                Cli.log("deploy: group %s already has %s in progress; waiting for it (at most until %s)", request.deploymentGroupName(),
+                log.info("deploy: group %s already has %s in progress; waiting for it (at most until %s)", request.deploymentGroupName(),
                         ids, until);
                 for (String id : active) {
                     while (Instant.now().isBefore(until) && ACTIVE.contains(info(id).status())) {
@@ -158,7 +161,7 @@ final class CodeDeploy {
         while (ACTIVE.contains(d.status())) {
             String line = progress(d);
             if (!line.equals(last)) {
-                Cli.log("deploy: %s", line);
+                log.info("deploy: %s", line);
                 last = line;
             }
             if (!Instant.now().isBefore(deadline)) {
@@ -168,7 +171,7 @@ final class CodeDeploy {
             sleep();
             d = info(id);
         }
-        Cli.log("deploy: %s", progress(d));
+        log.info("deploy: %s", progress(d));
         List<Failure> failures = d.status() == DeploymentStatus.SUCCEEDED ? List.of() : failures(id);
         Outcome rollback = null;
         if (followRollback && d.status() != DeploymentStatus.SUCCEEDED) {
@@ -179,7 +182,7 @@ final class CodeDeploy {
                 rid = again.rollbackInfo() == null ? null : again.rollbackInfo().rollbackDeploymentId();
             }
             if (rid != null) {
-                Cli.log("deploy: %s failed; CodeDeploy started rollback deployment %s, following it", id, rid);
+                log.info("deploy: %s failed; CodeDeploy started rollback deployment %s, following it", id, rid);
                 rollback = await(rid, deadline, false);
             }
         }

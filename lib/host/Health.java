@@ -47,7 +47,7 @@ final class Health {
             } else {
                 long probing = System.nanoTime();
                 last = probe(url);
-                Docker.SERVICE_NANOS.addAndGet(System.nanoTime() - probing);
+                Clock.addService(System.nanoTime() - probing);
                 if (last == null) {
                     return new Outcome(true, url + " answered 2xx", waited);
                 }
@@ -76,7 +76,7 @@ final class Health {
     static void sleep(Duration d) {
         try {
             Thread.sleep(d.toMillis());
-            Docker.SERVICE_NANOS.addAndGet(d.toNanos());
+            Clock.addService(d.toNanos());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Cli.Fail(Cli.FAILED, "interrupted while waiting for the service to get healthy");

@@ -275,6 +275,19 @@ record AppSpec(Object version, String os, Map<String, List<Script>> hooks, List<
         return hooks.getOrDefault(event, List.of()).stream().mapToInt(Script::timeout).sum();
     }
 
+    /**
+     * The timeout the agent gives the script at {@code location} (bundle-relative, as a hook knows itself) in
+     * {@code event}: the appspec's, compared normalised; the agent's default when {@code spec} is null or silent.
+     */
+    static int timeoutOf(AppSpec spec, String event, String location) {
+        if (spec == null) {
+            return DEFAULT_TIMEOUT;
+        }
+        return spec.hooks().getOrDefault(event, List.of()).stream()
+                .filter(s -> Path.of(s.location().replaceFirst("^/+", "")).normalize().equals(Path.of(location)))
+                .mapToInt(Script::timeout).findFirst().orElse(DEFAULT_TIMEOUT);
+    }
+
     private static List<String> strings(Object node, List<String> fallback) {
         if (node == null) {
             return fallback;

@@ -96,7 +96,7 @@ record Versioning(String version, String commit, Instant time, String how) {
     static String git(Path repo, String... args) {
         List<String> cmd = new ArrayList<>(List.of("git", "-C", repo.toString()));
         cmd.addAll(List.of(args));
-        Docker.Result r = Docker.run(cmd, Duration.ofSeconds(20), null);
+        Proc.Result r = Proc.SYSTEM.run(cmd, Duration.ofSeconds(20), null);
         return r.ok() && !r.out().isBlank() ? r.out().strip() : null;
     }
 }

@@ -36,25 +36,30 @@ final class Stack {
             .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
 
     final Bundle bundle;
-    final Bundle.Settings settings;
+    final Settings settings;
     final Path stateDir;
 
-    Stack(Bundle bundle) {
+    Stack(Bundle bundle, Path stateDir) {
         this.bundle = bundle;
         this.settings = bundle.settings();
-        this.stateDir = bundle.stateDir();
+        this.stateDir = stateDir;
+    }
+
+    /** The stack with its state where this process's environment says ({@code CDEPLOY_STATE_DIR}). */
+    Stack(Bundle bundle) {
+        this(bundle, bundle.stateDir(System.getenv()));
     }
 
     /** The template with the app service given {@code appImage}, its container name and its env file. */
     ObjectNode render(String appImage) {
-        return render(bundle.template(), appImage);
+        return render(bundle.template(), appImage, settings);
     }
 
-    /** The same, from a template outside the bundle (release checks --compose before it builds the bundle). */
-    ObjectNode render(Path template, String appImage) {
+    /** The same for any template and settings (release checks its template before it builds a bundle). */
+    static ObjectNode render(Path template, String appImage, Settings settings) {
         JsonNode root;
         try {
-            root = Bundle.YAML.readTree(template.toFile());
+            root = Json.YAML.readTree(template.toFile());
         } catch (IOException e) {
             throw new Cli.Fail(Cli.INPUT, "compose template " + template + " is not valid YAML (" + Cli.firstLine(e.getMessage()) + ")",
                     "fix the template and release again");
@@ -73,7 +78,7 @@ final class Stack {
         a.put("container_name", settings.container());
         if (!settings.envFile().isBlank()) { // after any env files the template names itself
             JsonNode own = a.path("env_file");
-            ArrayNode envFiles = Bundle.YAML.createArrayNode();
+            ArrayNode envFiles = Json.YAML.createArrayNode();
             if (own.isArray()) {
                 envFiles.addAll((ArrayNode) own);
             } else if (own.isTextual()) {
@@ -156,6 +161,10 @@ final class Stack {
 
     /** The app's stop grace period from the template (compose duration syntax), else Docker's 10 s. */
     Duration gracePeriod(ObjectNode compose) {
+        return gracePeriod(compose, settings);
+    }
+
+    static Duration gracePeriod(ObjectNode compose, Settings settings) {
         String text = compose.path("services").path(settings.service()).path("stop_grace_period").asText("");
         if (text.isBlank()) {
             return DOCKER_GRACE;
@@ -191,13 +200,19 @@ final class Stack {
      * (grace period, then the same wait for the old version) and a margin all fit in the hook's appspec timeout.
      */
     Duration healthDeadline(ObjectNode compose) {
-        int timeout = bundle.hookTimeoutSeconds(VALIDATE_EVENT, VALIDATE_LOCATION);
+        return healthDeadline(bundle.appSpec(), compose, settings);
+    }
+
+    /** The same check for any appspec (null: the agent's defaults), rendered template and settings: release runs it too. */
+    static Duration healthDeadline(AppSpec spec, ObjectNode compose, Settings settings) {
+        int timeout = AppSpec.timeoutOf(spec, VALIDATE_EVENT, VALIDATE_LOCATION);
         Duration health = Duration.ofSeconds(settings.healthTimeoutSeconds());
-        Duration need = health.multipliedBy(2).plus(gracePeriod(compose)).plus(ROLLBACK_MARGIN);
+        Duration grace = gracePeriod(compose, settings);
+        Duration need = health.multipliedBy(2).plus(grace).plus(ROLLBACK_MARGIN);
         if (need.toSeconds() > timeout) {
             throw new Cli.Fail(Cli.INPUT, String.format(
                     "the %s timeout (%d s) cannot hold the health wait (%d s) plus a rollback (grace %d s + %d s) and %d s margin",
-                    VALIDATE_EVENT, timeout, health.toSeconds(), gracePeriod(compose).toSeconds(), health.toSeconds(),
+                    VALIDATE_EVENT, timeout, health.toSeconds(), grace.toSeconds(), health.toSeconds(),
                     ROLLBACK_MARGIN.toSeconds()),
                     "raise the timeout of " + VALIDATE_LOCATION + " in appspec.yml to at least " + need.toSeconds()
                             + " s, or lower healthTimeoutSeconds in release.json");
@@ -246,12 +261,12 @@ final class Stack {
      * Compose's output is shown as it comes when {@code verbose}, else only when it fails. {@code timeout} keeps
      * the one-line failure inside the hook's own appspec timeout.
      */
-    void up(Docker.Compose compose, Path file, boolean verbose, Duration timeout) {
-        Docker.Result r = Docker.run(compose.up(settings.project(), file, List.of()), timeout,
-                verbose ? line -> Cli.log("  %s", line) : null);
+    void up(Docker docker, Docker.Compose compose, Path file, Duration timeout, Log log, boolean verbose) {
+        Proc.Result r = docker.run(compose.up(settings.project(), file, List.of()), timeout,
+                verbose ? line -> log.info("  %s", line) : null);
         if (!r.ok()) {
             if (!verbose) {
-                (r.out() + r.err()).lines().forEach(line -> Cli.log("  %s", line));
+                (r.out() + r.err()).lines().forEach(line -> log.info("  %s", line));
             }
             throw new Cli.Fail(Cli.FAILED, "compose up failed: " + r.reason(), "see the compose output above");
         }

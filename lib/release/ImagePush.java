@@ -62,18 +62,18 @@ final class ImagePush {
         }
     }
 
-    static ImageRef buildAndPush(Docker docker, String repository, Path dockerfile, Path context, List<String> buildArgs,
+    static ImageRef buildAndPush(Docker docker, Log log, String repository, Path dockerfile, Path context, List<String> buildArgs,
                                  String platform, Versioning v, Duration timeout) {
         docker.requireDaemon();
         List<String> tags = v.tags();
-        Docker.Result built = docker.docker(timeout, ImagePush::echo,
+        Proc.Result built = docker.docker(timeout, line -> echo(log, line),
                 buildCommand(repository, tags, dockerfile, context, buildArgs, platform, v).toArray(String[]::new));
         if (!built.ok()) {
             throw new Cli.Fail(Cli.INPUT, "docker build failed: " + built.reason(), "fix the Dockerfile or the build context (build log above)");
         }
         String digest = null;
         for (String t : tags) {
-            Docker.Result pushed = docker.docker(timeout, ImagePush::echo, "push", repository + ":" + t);
+            Proc.Result pushed = docker.docker(timeout, line -> echo(log, line), "push", repository + ":" + t);
             if (!pushed.ok()) {
                 throw pushFailure(repository + ":" + t, pushed.reason());
             }
@@ -100,10 +100,10 @@ final class ImagePush {
     }
 
     private static String repoDigest(Docker docker, String ref, String name) {
-        Docker.Result r = docker.docker(Duration.ofSeconds(30), "image", "inspect", "--format", "{{json .RepoDigests}}", ref);
+        Proc.Result r = docker.docker(Duration.ofSeconds(30), "image", "inspect", "--format", "{{json .RepoDigests}}", ref);
         if (r.ok()) {
             try {
-                for (JsonNode d : Docker.JSON.readTree(r.out())) {
+                for (JsonNode d : Json.MAPPER.readTree(r.out())) {
                     String s = d.asText();
                     if (s.startsWith(name + "@sha256:")) {
                         return s.substring(name.length() + 1);
@@ -127,10 +127,9 @@ final class ImagePush {
     }
 
     /** Build and push output goes to the CI log line by line, as it comes. */
-    private static void echo(String line) {
+    private static void echo(Log log, String line) {
         if (!line.isBlank()) {
-            Cli.log.println("  | " + line);
-            Cli.log.flush();
+            log.raw("  | " + line);
         }
     }
 }

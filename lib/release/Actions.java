@@ -12,9 +12,11 @@ import java.util.Map;
  */
 final class Actions {
     private final Map<String, String> env;
+    private final Log log;
 
-    Actions(Map<String, String> env) {
+    Actions(Map<String, String> env, Log log) {
         this.env = env;
+        this.log = log;
     }
 
     boolean active() {
@@ -23,8 +25,7 @@ final class Actions {
 
     void error(String title, String message) {
         if (active()) {
-            Cli.log.println("::error title=" + escapeProperty(title) + "::" + escapeData(message));
-            Cli.log.flush();
+            log.raw("::error title=" + escapeProperty(title) + "::" + escapeData(message));
         }
     }
 
@@ -48,7 +49,7 @@ final class Actions {
         try {
             Files.writeString(Path.of(file), text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
-            Cli.log("release: cannot write $%s (%s)", variable, e.getMessage());
+            log.info("release: cannot write $%s (%s)", variable, e.getMessage());
         }
     }
 

@@ -1,0 +1,52 @@
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine.Option;
+
+/**
+ * What every hook opens with: its bundle, the stack on this host, the release image, the template rendered for it,
+ * Docker and the log. {@link Options} is the hooks' shared {@code @Mixin}: the {@code --bundle} option, plus the
+ * environment and the process runner, which tests replace to run a hook in-process against a recorded Docker.
+ */
+record Hook(String name, Bundle bundle, Stack stack, String image, ObjectNode compose, Docker docker, Log log,
+            Map<String, String> env) {
+
+    static final class Options {
+        @Option(names = "--bundle", defaultValue = "${env:CDEPLOY_BUNDLE:-.}",
+                description = "Unpacked bundle folder (default: the folder above hooks/ when run through a hook launcher, else .)")
+        Path dir;
+
+        /** What the hook reads instead of the process environment and runs its programs with: replaced by tests. */
+        Map<String, String> env = System.getenv();
+        Proc.Runner runner = Proc.SYSTEM;
+
+        Docker docker() {
+            return new Docker(runner, env);
+        }
+    }
+
+    /** Loads the bundle, renders its template for the release image and connects to Docker (no request yet). */
+    static Hook open(String name, Options o, PrintWriter err) {
+        Bundle bundle = Bundle.load(o.dir);
+        Stack stack = new Stack(bundle, bundle.stateDir(o.env));
+        String image = bundle.image().pinned();
+        return new Hook(name, bundle, stack, image, stack.render(image), o.docker(), new Log(err), o.env);
+    }
+
+    Settings settings() {
+        return bundle.settings();
+    }
+
+    /** The release as people name it: its version and image, or the image alone. */
+    String release() {
+        return bundle.version() == null ? image : bundle.version() + " (" + image + ")";
+    }
+
+    /** The hook's closing line: where its time went. */
+    int done() {
+        log.info("%s: %s", name, Clock.summary(env));
+        return Cli.OK;
+    }
+}

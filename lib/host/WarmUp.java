@@ -1,0 +1,62 @@
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * hooks/pull's last step: compiles the hooks that run inside the swap (JBang caches a compiled script by its content)
+ * and writes each one's java command beside its launcher, so that hooks/launch starts them without JBang's own JVM.
+ */
+final class WarmUp {
+    static final List<String> SWAP_HOOKS = List.of("start", "validate");
+
+    private WarmUp() {}
+
+    static void hooks(Path bundleDir, Docker docker, String jbang, Log log) {
+        if (jbang == null) {
+            log.info("pull: not run through hooks/pull, so the other hooks were not compiled ahead (CDEPLOY_JBANG unset)");
+            return;
+        }
+        for (String hook : SWAP_HOOKS) {
+            Path source = bundleDir.resolve("hooks").resolve(hook + ".java");
+            Instant t = Instant.now();
+            Proc.Result built = docker.run(List.of(jbang, "build", source.toString()), Duration.ofMinutes(5), null);
+            Proc.Result info = built.ok() ? docker.run(List.of(jbang, "info", "tools", source.toString()), Duration.ofMinutes(1), null) : built;
+            if (!info.ok()) {
+                throw new Cli.Fail(Cli.ENVIRONMENT, "jbang " + (built.ok() ? "info tools" : "build") + " hooks/" + hook + ".java failed here: " + info.reason(),
+                        "check Java and Maven access on the instance (jbang build " + source + ")");
+            }
+            Stack.writeAtomically(source.resolveSibling("." + hook + ".cmd"), launchCommand(info.out(), source));
+            log.info("pull: hooks/%s compiled (%s)", hook, Clock.since(t));
+        }
+    }
+
+    /** Shell variables for hooks/launch, from {@code jbang info tools}: java, options, classpath, main, jar. */
+    static String launchCommand(String infoJson, Path source) {
+        try {
+            JsonNode info = Json.MAPPER.readTree(infoJson);
+            List<String> classpath = new ArrayList<>(List.of(info.path("applicationJar").asText()));
+            info.path("resolvedDependencies").forEach(d -> classpath.add(d.asText()));
+            Set<String> options = new LinkedHashSet<>(); // JBang repeats a helper's options per includer
+            info.path("runtimeOptions").forEach(o -> options.add(o.asText()));
+            return "# Written by hooks/pull from 'jbang info tools " + source.getFileName() + "': run it without JBang's JVM.\n"
+                    + "java=" + quote(info.path("availableJdkPath").asText() + "/bin/java") + "\n"
+                    + "options=" + quote(String.join(" ", options)) + "\n"
+                    + "classpath=" + quote(String.join(":", classpath)) + "\n"
+                    + "main=" + quote(info.path("mainClass").asText()) + "\n"
+                    + "jar=" + quote(info.path("applicationJar").asText()) + "\n";
+        } catch (java.io.IOException e) {
+            throw new Cli.Fail(Cli.ENVIRONMENT, "jbang info tools " + source + " did not print JSON (" + e.getMessage() + ")",
+                    "upgrade JBang on the instance");
+        }
+    }
+
+    static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+}

@@ -1,0 +1,204 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * start's and validate's decisions, in-process against a recorded Docker: what they run, what they record for a
+ * rollback, and the exit code each outcome gives. The real end-to-end runs are in HooksEndToEndTest.
+ */
+@Tag("fast")
+class HookDecisionsTest {
+    static final String NEW = "reg.example/app:2";
+    static final String OLD = "reg.example/app:1";
+
+    @TempDir
+    Path tmp;
+    Path bundle;
+    Path state;
+    RecordedDocker docker;
+
+    record Run(int exit, String err) {}
+
+    @BeforeEach
+    void bundle() throws IOException {
+        // a 2 s health wait keeps the unhealthy cases short; no env file, so none has to exist here
+        bundle = HookProcess.bundle(tmp.resolve("bundle"), NEW, Map.of("healthTimeoutSeconds", 2, "envFile", ""));
+        state = tmp.resolve("state");
+        docker = RecordedDocker.healthyHost();
+    }
+
+    Run run(Callable<Integer> hook, Hook.Options options) {
+        options.env = Map.of("CDEPLOY_STATE_DIR", state.toString());
+        options.runner = docker;
+        StringWriter err = new StringWriter();
+        CommandLine cl = Cli.commandLine(hook);
+        cl.setErr(new PrintWriter(err, true));
+        return new Run(cl.execute("--bundle", bundle.toString()), err.toString());
+    }
+
+    Run validate() {
+        validate v = new validate();
+        return run(v, v.options);
+    }
+
+    Run start() {
+        start s = new start();
+        return run(s, s.options);
+    }
+
+    void recorded(String name, String image) throws IOException {
+        Files.createDirectories(state.resolve("art"));
+        Files.writeString(state.resolve("art").resolve(name), image + "\n");
+    }
+
+    String recorded(String name) throws IOException {
+        Path f = state.resolve("art").resolve(name);
+        return Files.isRegularFile(f) ? Files.readString(f).strip() : null;
+    }
+
+    List<String> composeUps() {
+        return docker.callsStartingWith("docker-compose --project-name art").stream().filter(c -> c.contains(" up ")).toList();
+    }
+
+    @Test
+    void validate_healthy_is_0_and_touches_nothing() {
+        docker.container("art-backend", NEW, "running", "starting", 0).container("art-backend", NEW, "running", "healthy", 0);
+        Run r = validate();
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("validate: " + NEW + " is healthy after"), r.err());
+        assertEquals(List.of(), composeUps());
+        assertEquals(List.of(), docker.callsStartingWith("docker logs"));
+    }
+
+    @Test
+    void validate_crashed_rolls_back_to_the_previous_image_and_exits_3() throws IOException {
+        recorded(Stack.PREVIOUS, OLD);
+        docker.container("art-backend", NEW, "exited", null, 0).answer("docker logs", 0, "Exception in thread main\n")
+                .afterUp().container("art-backend", OLD, "running", "healthy", 0);
+        Run r = validate();
+        assertEquals(Cli.ROLLED_BACK, r.exit(), r.err());
+        assertEquals(1, composeUps().size(), docker.calls.toString());
+        assertTrue(Files.readString(state.resolve("art/docker-compose.yml")).contains("image: " + OLD), "the previous image rendered");
+        assertEquals(OLD, recorded(Stack.CURRENT));
+        assertTrue(r.err().contains("  | Exception in thread main"), r.err());
+        String last = r.err().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(last.startsWith("validate: release 2 (" + NEW + ") is not healthy: container art-backend exited with exit code 1; rolled back to "
+                + OLD + ", which is healthy again"), last);
+    }
+
+    @Test
+    void validate_restarting_or_restarted_counts_as_crashed() throws IOException {
+        recorded(Stack.PREVIOUS, OLD);
+        docker.container("art-backend", NEW, "restarting", null, 1).afterUp().container("art-backend", OLD, "running", "healthy", 0);
+        Run restarting = validate();
+        assertEquals(Cli.ROLLED_BACK, restarting.exit(), restarting.err());
+        assertTrue(restarting.err().contains("is restarting after exit code"), restarting.err());
+
+        docker = RecordedDocker.healthyHost().container("art-backend", NEW, "running", "starting", 0)
+                .container("art-backend", NEW, "running", "starting", 1).afterUp().container("art-backend", OLD, "running", "healthy", 0);
+        Run restarted = validate();
+        assertEquals(Cli.ROLLED_BACK, restarted.exit(), restarted.err());
+        assertTrue(restarted.err().contains("crashed and Docker restarted it"), restarted.err());
+    }
+
+    @Test
+    void validate_with_nothing_to_roll_back_to_is_1_and_runs_no_compose() {
+        docker.container("art-backend", NEW, "running", "unhealthy", 0);
+        Run r = validate();
+        assertEquals(Cli.FAILED, r.exit(), r.err());
+        assertTrue(r.err().contains("Docker healthcheck reports unhealthy; there is no previous image to roll back to"), r.err());
+        assertEquals(List.of(), composeUps());
+    }
+
+    @Test
+    void validate_whose_rollback_is_unhealthy_too_is_1() throws IOException {
+        recorded(Stack.PREVIOUS, OLD);
+        docker.container("art-backend", NEW, "exited", null, 0);
+        Run r = validate();
+        assertEquals(Cli.FAILED, r.exit(), r.err());
+        assertTrue(r.err().contains("; the rollback to " + OLD + " is not healthy either: "), r.err());
+        assertEquals(1, composeUps().size());
+    }
+
+    @Test
+    void validate_that_never_gets_healthy_waits_its_limit_then_rolls_back() throws IOException {
+        recorded(Stack.PREVIOUS, OLD);
+        docker.container("art-backend", NEW, "running", "starting", 0).afterUp().container("art-backend", OLD, "running", "healthy", 0);
+        Run r = validate();
+        assertEquals(Cli.ROLLED_BACK, r.exit(), r.err());
+        assertTrue(r.err().contains("not healthy after 2 s (Docker healthcheck: starting)"), r.err());
+    }
+
+    @Test
+    void start_records_the_serving_image_for_rollback_and_swaps() throws IOException {
+        docker.container("art-backend", OLD, "running", "healthy", 0);
+        Run r = start();
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(OLD, recorded(Stack.PREVIOUS));
+        assertEquals(NEW, recorded(Stack.CURRENT));
+        assertEquals(1, composeUps().size());
+        assertTrue(composeUps().get(0).endsWith("up --detach --no-build"), composeUps().toString());
+        assertTrue(Files.readString(state.resolve("art/docker-compose.yml")).contains("image: " + NEW));
+    }
+
+    @Test
+    void start_after_a_manual_stop_goes_back_to_the_last_recorded_release() throws IOException {
+        recorded(Stack.CURRENT, OLD);
+        docker.noContainer("art-backend");
+        Run r = start();
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(OLD, recorded(Stack.PREVIOUS));
+        assertTrue(r.err().contains("start: " + OLD + " -> " + NEW), r.err());
+    }
+
+    @Test
+    void start_redeploying_the_serving_image_keeps_the_rollback_target() throws IOException {
+        recorded(Stack.PREVIOUS, OLD);
+        docker.container("art-backend", NEW, "running", "healthy", 0);
+        assertEquals(0, start().exit());
+        assertEquals(OLD, recorded(Stack.PREVIOUS), "a redeploy of the same image is no rollback target");
+    }
+
+    @Test
+    void start_never_pulls_a_missing_image_and_changes_nothing() throws IOException {
+        docker.answer("docker image inspect --format {{.Id}} " + NEW, 1, "Error: No such image: " + NEW);
+        Run r = start();
+        assertEquals(Cli.FAILED, r.exit(), r.err());
+        assertTrue(r.err().contains("image " + NEW + " is not on this host, and start never pulls"), r.err());
+        assertEquals(List.of(), composeUps());
+        assertFalse(Files.exists(state.resolve("art/docker-compose.yml")), "the live file is untouched");
+        assertEquals(null, recorded(Stack.CURRENT));
+    }
+
+    @Test
+    void start_whose_compose_up_fails_is_1_with_compose_reason() {
+        docker.container("art-backend", OLD, "running", "healthy", 0)
+                .answer("docker-compose --project-name art", 1, "ERROR: for art-backend  Cannot start service art-be: port is already allocated");
+        Run r = start();
+        assertEquals(Cli.FAILED, r.exit(), r.err());
+        assertTrue(r.err().contains("start: compose up failed: ERROR: for art-backend  Cannot start service art-be: port is already allocated"), r.err());
+    }
+
+    @Test
+    void a_daemon_that_does_not_answer_is_4_before_anything_changes() {
+        docker = new RecordedDocker().answer("docker version", 1, "Cannot connect to the Docker daemon at unix:///var/run/docker.sock");
+        Run r = start();
+        assertEquals(Cli.ENVIRONMENT, r.exit(), r.err());
+        assertFalse(Files.exists(state.resolve("art")), "nothing written");
+    }
+}
