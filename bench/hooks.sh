@@ -19,7 +19,7 @@
 # Variants, each measured in every run, in rotating order; each starts from v1 deployed (untimed) by the same tool,
 # and the v2 image is removed from the host first, so every variant pulls it from the local registry:
 #   ours          hooks/pull, hooks/start, hooks/validate of /work/main (hook code unchanged since the last deploy)
-#   ours-changed  the same, with the v2 bundle's lib/Cli.java changed (a comment appended): pull compiles and warms
+#   ours-changed  the same, with the v2 bundle's lib/core/Cli.java changed (a comment appended): pull compiles and warms
 #                 start and validate; the table counts "[jbang] Building jar" lines in start/validate (must be 0)
 #   original      bench/original/stop.sh, then bench/original/start.sh (compose file written, docker-compose up -d,
 #                 which pulls the image after the old container is gone, as in the write-up)
@@ -238,7 +238,7 @@ for a in "${apps[@]}"; do
       if [ "$variant" = ours-changed ]; then
         v2b=$W/bundles/$a-v2-changed
         make_bundle "$v2b" v2 "$v2"
-        printf '// bench %s run %s %s\n' "$a" "$r" "$(date +%s%N)" >>"$v2b/lib/Cli.java"
+        printf '// bench %s run %s %s\n' "$a" "$r" "$(date +%s%N)" >>"$v2b/lib/core/Cli.java"
       fi
       measure "$a" "$variant" "$r" "$W/bundles/$a-v1" "$v2b" "$v2"
     done
