@@ -4,7 +4,7 @@
 //DEPS software.amazon.awssdk:bom:2.40.2@pom
 //DEPS info.picocli:picocli:4.7.7
 //SOURCES ../lib/core/Cli.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
-//SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java ../lib/bundle/BundleZip.java
+//SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java ../lib/bundle/BundleZip.java
 //SOURCES ../lib/host/Docker.java ../lib/host/Stack.java
 //SOURCES ../lib/aws/Aws.java ../lib/aws/CodeDeploy.java ../lib/release/Actions.java ../lib/release/Versioning.java ../lib/release/ImagePush.java
 //FILES kit/appspec.yml=../appspec.yml
@@ -16,6 +16,7 @@
 //FILES kit/hooks/start.java=../hooks/start.java
 //FILES kit/hooks/validate=../hooks/validate
 //FILES kit/hooks/validate.java=../hooks/validate.java
+//FILES kit/lib/bundle/AgentText.java=../lib/bundle/AgentText.java
 //FILES kit/lib/bundle/AppSpec.java=../lib/bundle/AppSpec.java
 //FILES kit/lib/bundle/Bundle.java=../lib/bundle/Bundle.java
 //FILES kit/lib/bundle/ImageRef.java=../lib/bundle/ImageRef.java

@@ -30,7 +30,7 @@ class AppSpecTest {
     void emptyFile() {
         assertEquals("The deployment failed because the application specification file was empty. Make sure your AppSpec file "
                 + "defines at minimum the 'version' and 'os' properties.", invalid(""));
-        assertEquals(AppSpec.EMPTY, invalid("# only a comment\n"));
+        assertEquals(AgentText.EMPTY, invalid("# only a comment\n"));
     }
 
     @ParameterizedTest
@@ -57,17 +57,17 @@ class AppSpecTest {
         assertEquals("The deployment failed because the application specification file specifies an unsupported operating system "
                 + "(windows). Specify either \"linux\" or \"windows\" in the os section of the AppSpec file, and then try again.",
                 invalid("version: 0.0\nos: windows\n"));
-        assertEquals(AppSpec.badOs("Linux"), invalid("version: 0.0\nos: Linux\n"));
-        assertEquals(AppSpec.badOs(""), invalid("version: 0.0\n"));
+        assertEquals(AgentText.badOs("Linux"), invalid("version: 0.0\nos: Linux\n"));
+        assertEquals(AgentText.badOs(""), invalid("version: 0.0\n"));
     }
 
     @Test
     void hooks() {
         String head = "version: 0.0\nos: linux\nhooks:\n";
-        assertEquals(AppSpec.NO_LOCATION, invalid(head + "  BeforeInstall:\n    - timeout: 30\n"));
-        assertEquals(AppSpec.NO_LOCATION, invalid(head + "  BeforeInstall:\n    - location: \"  \"\n"));
-        assertEquals(AppSpec.BAD_TIMEOUT, invalid(head + "  BeforeInstall:\n    - location: a\n      timeout: 0\n"));
-        assertEquals(AppSpec.BAD_TIMEOUT, invalid(head + "  BeforeInstall:\n    - location: a\n      timeout: soon\n"));
+        assertEquals(AgentText.NO_LOCATION, invalid(head + "  BeforeInstall:\n    - timeout: 30\n"));
+        assertEquals(AgentText.NO_LOCATION, invalid(head + "  BeforeInstall:\n    - location: \"  \"\n"));
+        assertEquals(AgentText.BAD_TIMEOUT, invalid(head + "  BeforeInstall:\n    - location: a\n      timeout: 0\n"));
+        assertEquals(AgentText.BAD_TIMEOUT, invalid(head + "  BeforeInstall:\n    - location: a\n      timeout: soon\n"));
         AppSpec s = AppSpec.parse(head + "  ApplicationStop:\n  BeforeInstall:\n    - location: \" /hooks/pull \"\n      timeout: \"90s\"\n"
                 + "      runas: \" ubuntu \"\n      sudo: true\n  AfterInstal:\n    - location: x\n");
         AppSpec.Script pull = s.hooks().get("BeforeInstall").get(0);
@@ -85,7 +85,7 @@ class AppSpecTest {
     @Test
     void filesAndFileExistsBehavior() {
         String head = "version: 0.0\nos: linux\n";
-        assertEquals(AppSpec.NO_SOURCE, invalid(head + "files:\n  - destination: /opt/app\n"));
+        assertEquals(AgentText.NO_SOURCE, invalid(head + "files:\n  - destination: /opt/app\n"));
         assertEquals("The deployment failed because the application specification file specifies only a source file (app.jar). Add the "
                 + "name of the destination file to the files section of the AppSpec file, and then try again.",
                 invalid(head + "files:\n  - source: app.jar\n"));
@@ -100,26 +100,26 @@ class AppSpecTest {
     @Test
     void orderOfChecksIsTheAgents() {
         // version before os before hooks before files
-        assertEquals(AppSpec.badVersion("1"), invalid("version: 1\nos: windows\nhooks:\n  X:\n    - timeout: 1\n"));
-        assertEquals(AppSpec.NO_LOCATION, invalid("version: 0.0\nos: linux\nhooks:\n  X:\n    - timeout: 1\nfiles:\n  - {}\n"));
-        assertEquals(AppSpec.NO_SOURCE, invalid("version: 0.0\nos: linux\nfiles:\n  - {}\nfile_exists_behavior: x\n"));
+        assertEquals(AgentText.badVersion("1"), invalid("version: 1\nos: windows\nhooks:\n  X:\n    - timeout: 1\n"));
+        assertEquals(AgentText.NO_LOCATION, invalid("version: 0.0\nos: linux\nhooks:\n  X:\n    - timeout: 1\nfiles:\n  - {}\n"));
+        assertEquals(AgentText.NO_SOURCE, invalid("version: 0.0\nos: linux\nfiles:\n  - {}\nfile_exists_behavior: x\n"));
     }
 
     @Test
     void permissionsWithTheYaml11OctalTrap() {
         String head = "version: 0.0\nos: linux\npermissions:\n";
-        assertEquals(AppSpec.NO_OBJECT, invalid(head + "  - mode: \"644\"\n"));
-        assertEquals(AppSpec.badType("link"), invalid(head + "  - object: /opt/app\n    type: [file, link]\n"));
+        assertEquals(AgentText.NO_OBJECT, invalid(head + "  - mode: \"644\"\n"));
+        assertEquals(AgentText.badType("link"), invalid(head + "  - object: /opt/app\n    type: [file, link]\n"));
         assertEquals("420", AppSpec.parse(head + "  - object: /opt/app\n    mode: 0644\n").permissions().get(0).mode(),
                 "unquoted 0644 is octal 420 and applied as 0420");
         assertEquals("The deployment failed because the permissions mode (493) in the application specification file contains an "
                 + "invalid character (9). Update the permissions section of the AppSpec file, and then try again.",
                 invalid(head + "  - object: /opt/app\n    mode: 0755\n"));
-        assertEquals(AppSpec.badModeLength("12345"), invalid(head + "  - object: /opt/app\n    mode: \"12345\"\n"));
+        assertEquals(AgentText.badModeLength("12345"), invalid(head + "  - object: /opt/app\n    mode: \"12345\"\n"));
         assertEquals("644", AppSpec.parse(head + "  - object: /opt/app\n    mode: \"644\"\n").permissions().get(0).mode());
         assertEquals("044", AppSpec.parse(head + "  - object: /opt/app\n    mode: \"44\"\n").permissions().get(0).mode());
-        assertEquals(AppSpec.badAcl("x:y"), invalid(head + "  - object: /opt/app\n    acls: [\"u:ubuntu:rw\", \"x:y\"]\n"));
-        assertEquals(AppSpec.badAcl("bogus"), invalid(head + "  - object: /opt/app\n    acls: [bogus]\n"));
+        assertEquals(AgentText.badAcl("x:y"), invalid(head + "  - object: /opt/app\n    acls: [\"u:ubuntu:rw\", \"x:y\"]\n"));
+        assertEquals(AgentText.badAcl("bogus"), invalid(head + "  - object: /opt/app\n    acls: [bogus]\n"));
     }
 
     @Test

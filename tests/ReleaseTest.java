@@ -104,7 +104,7 @@ class ReleaseTest {
         }
         assertEquals(List.of("appspec.yml", "compose.yml", "hooks/launch", "hooks/pull", "hooks/pull.java", "hooks/start",
                 "hooks/start.java", "hooks/validate", "hooks/validate.java", "image.txt",
-                "lib/bundle/AppSpec.java", "lib/bundle/Bundle.java", "lib/bundle/ImageRef.java", "lib/bundle/Manifest.java", "lib/bundle/Settings.java",
+                "lib/bundle/AgentText.java", "lib/bundle/AppSpec.java", "lib/bundle/Bundle.java", "lib/bundle/ImageRef.java", "lib/bundle/Manifest.java", "lib/bundle/Settings.java",
                 "lib/core/Cli.java", "lib/core/Clock.java", "lib/core/Json.java", "lib/core/Log.java", "lib/core/Proc.java",
                 "lib/host/Docker.java", "lib/host/Health.java", "lib/host/Hook.java", "lib/host/Stack.java", "lib/host/WarmUp.java", "release.json"),
                 modes.keySet().stream().sorted().toList());
@@ -357,7 +357,7 @@ class ReleaseTest {
         Files.writeString(kit.resolve("appspec.yml"), Files.readString(kit.resolve("appspec.yml")).replace("version: 0.0", "version: \"0.0\""));
         ReleaseFixture.Run r = run("--source", kit.toString());
         assertEquals(Cli.INPUT, r.exit(), r.toString());
-        assertTrue(r.err().contains(AppSpec.badVersion("0.0")), r.err());
+        assertTrue(r.err().contains(AgentText.badVersion("0.0")), r.err());
 
         Path kit2 = ReleaseFixture.copyKit(tmp.resolve("missing"));
         Files.delete(kit2.resolve("hooks/validate.java"));

@@ -50,44 +50,6 @@ record AppSpec(Object version, String os, Map<String, List<Script>> hooks, List<
     static final List<String> RESERVED_EVENTS = List.of("DownloadBundle", "Install", "BlockTraffic", "AllowTraffic");
     static final List<String> FILE_EXISTS_BEHAVIORS = List.of("DISALLOW", "OVERWRITE", "RETAIN");
 
-    static final String EMPTY = "The deployment failed because the application specification file was empty. Make sure your AppSpec file defines at minimum the 'version' and 'os' properties.";
-    static final String NO_LOCATION = "The deployment failed because the application specification file specifies a script with no location value. Specify the location in the hooks section of the AppSpec file, and then try again.";
-    static final String BAD_TIMEOUT = "The deployment failed because an invalid timeout value was provided for a script in the application specification file. Make corrections in the hooks section of the AppSpec file, and then try again.";
-    static final String NO_SOURCE = "The deployment failed because the application specification file specifies a destination file, but no source file. Update the files section of the AppSpec file, and then try again.";
-    static final String NO_OBJECT = "The deployment failed because a permission listed in the application specification file has no object value. Update the permissions section of the AppSpec file, and then try again.";
-
-    static String badVersion(String v) {
-        return "The deployment failed because an invalid version value (" + v + ") was entered in the application specification file. Make sure your AppSpec file specifies \"0.0\" as the version, and then try again.";
-    }
-
-    static String badOs(String os) {
-        return "The deployment failed because the application specification file specifies an unsupported operating system (" + os + "). Specify either \"linux\" or \"windows\" in the os section of the AppSpec file, and then try again.";
-    }
-
-    static String noDestination(String source) {
-        return "The deployment failed because the application specification file specifies only a source file (" + source + "). Add the name of the destination file to the files section of the AppSpec file, and then try again.";
-    }
-
-    static String badFileExistsBehavior(String v) {
-        return "The deployment failed because an invalid file_exists_behavior value (" + v + ") was entered in the application specification file. Make sure your AppSpec file specifies one of DISALLOW,OVERWRITE,RETAIN as the file_exists_behavior, and then try again.";
-    }
-
-    static String badType(String t) {
-        return "The deployment failed because the application specification filespecifies a permission for an object type not supported for permissions (" + t + "). Update the permissions section of the AppSpec file, and then try again.";
-    }
-
-    static String badModeLength(String m) {
-        return "The deployment failed because the length of a permissions mode (" + m + ") in the application specification file is invalid. Permissions modes must be between one and four characters long. Update the permissions section of the AppSpec file, and then try again.";
-    }
-
-    static String badModeChar(String m, char c) {
-        return "The deployment failed because the permissions mode (" + m + ") in the application specification file contains an invalid character (" + c + "). Update the permissions section of the AppSpec file, and then try again.";
-    }
-
-    static String badAcl(String ace) {
-        return "The deployment failed because of a problem with the acls permission settings in the application specification file. Invalid acl entry (" + ace + ").";
-    }
-
     /** The agent's "missing script" failure (error code 1, ScriptMissing), for a location that is not in the bundle. */
     static String scriptMissing(String absolutePath) {
         return "Script does not exist at specified location: " + absolutePath;
@@ -119,23 +81,23 @@ record AppSpec(Object version, String os, Map<String, List<Script>> hooks, List<
             throw new Invalid("appspec.yml is not valid YAML: " + Cli.firstLine(e.getMessage()));
         }
         if (doc == null || (doc instanceof String s && s.isBlank())) {
-            throw new Invalid(EMPTY);
+            throw new Invalid(AgentText.EMPTY);
         }
         Map<?, ?> root = doc instanceof Map<?, ?> m ? m : Map.of(); // a scalar document has no keys: version fails
         Object version = root.get("version");
         if (!(version instanceof Number n) || n.doubleValue() != 0.0) {
-            throw new Invalid(badVersion(rubyString(version)));
+            throw new Invalid(AgentText.badVersion(rubyString(version)));
         }
         Object os = root.get("os");
         if (!"linux".equals(os)) {
-            throw new Invalid(badOs(rubyString(os)));
+            throw new Invalid(AgentText.badOs(rubyString(os)));
         }
         Map<String, List<Script>> hooks = parseHooks(root.get("hooks"));
         List<FileMapping> files = parseFiles(root.get("files"));
         List<Permission> permissions = parsePermissions(root.get("permissions"));
         Object feb = root.get("file_exists_behavior");
         if (feb != null && !FILE_EXISTS_BEHAVIORS.contains(feb)) {
-            throw new Invalid(badFileExistsBehavior(rubyString(feb)));
+            throw new Invalid(AgentText.badFileExistsBehavior(rubyString(feb)));
         }
         return new AppSpec(version, (String) os, hooks, files, permissions, (String) feb);
     }
@@ -152,11 +114,11 @@ record AppSpec(Object version, String os, Map<String, List<Script>> hooks, List<
             List<Script> scripts = new ArrayList<>();
             for (Object item : e.getValue() instanceof List<?> l ? l : List.of(e.getValue())) {
                 if (!(item instanceof Map<?, ?> s) || !s.containsKey("location")) {
-                    throw new Invalid(NO_LOCATION);
+                    throw new Invalid(AgentText.NO_LOCATION);
                 }
                 String location = rubyStrip(rubyString(s.get("location")));
                 if (location.isEmpty()) {
-                    throw new Invalid(NO_LOCATION);
+                    throw new Invalid(AgentText.NO_LOCATION);
                 }
                 Object runas = s.get("runas");
                 Object sudo = s.get("sudo");
@@ -182,7 +144,7 @@ record AppSpec(Object version, String os, Map<String, List<Script>> hooks, List<
             t = 0; // true, lists, maps: no sensible integer
         }
         if (t <= 0) {
-            throw new Invalid(BAD_TIMEOUT);
+            throw new Invalid(AgentText.BAD_TIMEOUT);
         }
         return (int) Math.min(t, Integer.MAX_VALUE);
     }
@@ -197,10 +159,10 @@ record AppSpec(Object version, String os, Map<String, List<Script>> hooks, List<
             Object source = m.get("source");
             Object destination = m.get("destination");
             if (source == null) {
-                throw new Invalid(NO_SOURCE);
+                throw new Invalid(AgentText.NO_SOURCE);
             }
             if (destination == null) {
-                throw new Invalid(noDestination(rubyString(source)));
+                throw new Invalid(AgentText.noDestination(rubyString(source)));
             }
             files.add(new FileMapping(rubyString(source), rubyString(destination)));
         }
@@ -216,23 +178,23 @@ record AppSpec(Object version, String os, Map<String, List<Script>> hooks, List<
             Map<?, ?> p = item instanceof Map<?, ?> mm ? mm : Map.of();
             Object object = p.get("object");
             if (object == null || rubyString(object).isEmpty()) {
-                throw new Invalid(NO_OBJECT);
+                throw new Invalid(AgentText.NO_OBJECT);
             }
             List<String> type = strings(p.get("type"), List.of("file", "directory"));
             for (String t : type) {
                 if (!t.equals("file") && !t.equals("directory")) {
-                    throw new Invalid(badType(t));
+                    throw new Invalid(AgentText.badType(t));
                 }
             }
             String mode = null;
             if (p.get("mode") != null) {
                 mode = rubyString(p.get("mode")); // an unquoted 0644 arrives as 420: the agent applies 0420
                 if (mode.length() < 1 || mode.length() > 4) {
-                    throw new Invalid(badModeLength(mode));
+                    throw new Invalid(AgentText.badModeLength(mode));
                 }
                 for (char c : mode.toCharArray()) {
                     if (c < '0' || c > '7') {
-                        throw new Invalid(badModeChar(mode, c));
+                        throw new Invalid(AgentText.badModeChar(mode, c));
                     }
                 }
                 mode = "0".repeat(Math.max(0, 3 - mode.length())) + mode;
@@ -240,7 +202,7 @@ record AppSpec(Object version, String os, Map<String, List<Script>> hooks, List<
             List<String> acls = strings(p.get("acls"), List.of());
             for (String ace : acls) {
                 if (!ace.matches("(?:d(?:efault)?:)?(?:u(?:ser)?|g(?:roup)?|m(?:ask)?|o(?:ther)?):[^:]*:(?:[rwx-]{1,3}|[0-7])")) {
-                    throw new Invalid(badAcl(ace));
+                    throw new Invalid(AgentText.badAcl(ace));
                 }
             }
             Map<String, Object> context = new LinkedHashMap<>();
