@@ -3,13 +3,14 @@
 //JAVA 17+
 //SOURCES ../lib/core/Cli.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
 //SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java
-//SOURCES ../lib/host/Docker.java ../lib/host/Stack.java ../lib/host/Hook.java ../lib/host/WarmUp.java
+//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Stack.java ../lib/host/Hook.java ../lib/host/WarmUp.java
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -58,7 +59,7 @@ class pull implements Callable<Integer> {
         requireOwnContainers(h);
         checkRenders(h, compose);
         pullImage(h, h.image(), "release image");
-        for (String side : Stack.images(h.compose())) {
+        for (String side : Template.images(h.compose())) {
             if (!side.equals(h.image()) && !h.docker().imageExists(side)) {
                 pullImage(h, side, "side image");
             }
@@ -71,7 +72,7 @@ class pull implements Callable<Integer> {
     }
 
     private static void requireEnvFiles(Hook h) {
-        for (String env : Stack.envFiles(h.compose())) {
+        for (String env : Template.envFiles(h.compose())) {
             if (!Files.isRegularFile(h.stack().stateDir.resolve(env))) { // compose reads a relative one beside the rendered file
                 throw new Cli.Fail(Cli.INPUT, "env file " + env + " does not exist",
                         "create it on the instance (it may be empty), or set envFile in release.json");
@@ -80,7 +81,7 @@ class pull implements Callable<Integer> {
     }
 
     private static void requireNetworks(Hook h) {
-        for (String net : Stack.externalNetworks(h.compose())) {
+        for (String net : Template.externalNetworks(h.compose())) {
             if (!h.docker().networkExists(net)) {
                 throw new Cli.Fail(Cli.INPUT, "the stack joins the external network '" + net + "', which does not exist",
                         "create it once: docker network create " + net);
@@ -91,7 +92,7 @@ class pull implements Callable<Integer> {
     /** A container name the template fixes must be free, or belong to this compose project already. */
     private static void requireOwnContainers(Hook h) {
         String project = h.settings().project();
-        for (Map.Entry<String, String> e : Stack.containerNames(h.compose()).entrySet()) {
+        for (Map.Entry<String, String> e : Template.containerNames(h.compose()).entrySet()) {
             h.docker().container(e.getValue()).filter(c -> !project.equals(c.project())).ifPresent(c -> {
                 throw new Cli.Fail(Cli.INPUT, "container " + c.name() + " (service " + e.getKey() + ") exists outside compose project '"
                         + project + "'" + (c.project() == null ? "" : " (it belongs to '" + c.project() + "')"),
@@ -107,15 +108,18 @@ class pull implements Callable<Integer> {
         h.log().info("pull: %s %s pulled (%s)", what, ref, Clock.since(t));
     }
 
-    /** Compose's own check of the rendered file, on a scratch copy beside it: the live file changes only in start. */
+    /** Compose's own check of the pair start will write, on scratch copies beside it: the live pair changes only in start. */
     private static void checkRenders(Hook h, Docker.Compose compose) {
         Path dir = h.stack().stateDir;
         Path scratch = null;
+        Path override = null;
         try {
             Files.createDirectories(dir);
-            scratch = Files.createTempFile(dir, ".check-", ".yml");
-            Files.writeString(scratch, Stack.yaml(h.compose()));
-            Proc.Result r = h.docker().run(compose.config(h.settings().project(), scratch), Duration.ofSeconds(60), null);
+            scratch = Files.createTempFile(dir, ".check-", ".yml"); // beside the live pair: relative paths mean the same
+            override = Files.createTempFile(dir, ".check-", ".override.yml");
+            Files.writeString(scratch, Bundle.read(h.bundle().template()));
+            Files.writeString(override, Template.override(Template.read(h.bundle().template(), h.settings()), h.image(), h.settings()));
+            Proc.Result r = h.docker().run(compose.config(h.settings().project(), List.of(scratch, override)), Duration.ofSeconds(60), null);
             if (!r.ok()) {
                 throw new Cli.Fail(Cli.INPUT, "compose rejects the rendered template: " + r.reason(), "fix compose.yml and release again");
             }
@@ -123,8 +127,10 @@ class pull implements Callable<Integer> {
             throw new Cli.Fail(Cli.ENVIRONMENT, "cannot write a scratch file in " + dir + " (" + e.getMessage() + ")",
                     "run the hook as root, or make that folder writable");
         } finally {
-            if (scratch != null) {
-                scratch.toFile().delete();
+            for (Path p : new Path[] {scratch, override}) {
+                if (p != null) {
+                    p.toFile().delete();
+                }
             }
         }
     }

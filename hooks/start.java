@@ -3,9 +3,8 @@
 //JAVA 17+
 //SOURCES ../lib/core/Cli.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
 //SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java
-//SOURCES ../lib/host/Docker.java ../lib/host/Stack.java ../lib/host/Hook.java
+//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Stack.java ../lib/host/Hook.java
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -39,21 +38,53 @@ class start implements Callable<Integer> {
         h.docker().requireDaemon();
         Docker.Compose compose = h.docker().compose();
         requireImages(h);
-        Optional<String> serving = recordRollbackTarget(h);
-        Path file = h.stack().write(h.compose());
+        Optional<String> serving = keepRollbackTarget(h);
+        h.stack().install(h.image());
         Instant t = Instant.now();
         h.log().info("start: %s -> %s (compose %s, project %s)", serving.orElse("(nothing)"), h.image(), compose.describe(),
                 h.settings().project());
-        Duration budget = Duration.ofSeconds(h.bundle().hookTimeoutSeconds("ApplicationStart", "hooks/start")).minus(Stack.ROLLBACK_MARGIN);
-        h.stack().up(h.docker(), compose, file, budget, h.log(), true);
+        try {
+            h.stack().up(h.docker(), compose, upBudget(h), h.log(), true);
+        } catch (Cli.Fail failed) {
+            throw restore(h, compose, failed);
+        }
         h.stack().record(Stack.CURRENT, h.image());
         h.log().info("start: %s started (%s); hooks/validate checks its health", h.settings().container(), Clock.since(t));
         return h.done();
     }
 
+    /**
+     * compose up failed, so CodeDeploy will skip ValidateService: put the pair that served back and bring it up before
+     * exiting, rather than leave the service down until an automatic rollback (if any) runs a whole deployment. Safe
+     * to repeat: CodeDeploy's rollback then redeploys what serves.
+     */
+    private static Cli.Fail restore(Hook h, Docker.Compose compose, Cli.Fail failed) {
+        Optional<String> previous = h.stack().recorded(Stack.PREVIOUS).filter(p -> !p.equals(h.image()));
+        if (previous.isEmpty() || !h.stack().restorePrevious()) {
+            return new Cli.Fail(Cli.FAILED, failed.getMessage() + "; there is no previous version to restore");
+        }
+        h.log().info("start: restoring %s", previous.get());
+        try {
+            h.stack().up(h.docker(), compose, h.stack().gracePeriod(h.compose()).plus(Stack.ROLLBACK_MARGIN), h.log(), false);
+        } catch (Cli.Fail again) {
+            return new Cli.Fail(Cli.FAILED, failed.getMessage() + "; restoring " + previous.get() + " failed too: " + again.getMessage());
+        }
+        h.stack().record(Stack.CURRENT, previous.get());
+        return new Cli.Fail(Cli.ROLLED_BACK, "release " + h.release() + ": " + Cli.firstLine(failed.getMessage())
+                + "; restored " + previous.get() + ", which compose started again", "fix the release and deploy again");
+    }
+
+    /** The hook's appspec timeout less a margin and what a restore may take, so that a failure still ends in one. */
+    private static Duration upBudget(Hook h) {
+        Duration timeout = Duration.ofSeconds(h.bundle().hookTimeoutSeconds("ApplicationStart", "hooks/start"));
+        Duration restore = h.stack().gracePeriod(h.compose()).plus(Stack.ROLLBACK_MARGIN);
+        Duration budget = timeout.minus(Stack.ROLLBACK_MARGIN).minus(restore);
+        return budget.compareTo(Duration.ofSeconds(30)) < 0 ? Duration.ofSeconds(30) : budget;
+    }
+
     /** start never pulls: every image the stack runs must be here (hooks/pull put them here while the old version served). */
     private static void requireImages(Hook h) {
-        for (String needed : Stack.images(h.compose())) {
+        for (String needed : Template.images(h.compose())) {
             if (!h.docker().imageExists(needed)) {
                 throw new Cli.Fail(Cli.FAILED, "image " + needed + " is not on this host, and start never pulls",
                         "run hooks/pull first: appspec.yml must list it under BeforeInstall");
@@ -61,11 +92,17 @@ class start implements Callable<Integer> {
         }
     }
 
-    /** What serves now (or, with the container stopped by hand, what served last) is what a rollback goes back to. */
-    private static Optional<String> recordRollbackTarget(Hook h) {
+    /**
+     * What serves now (or, with the container stopped by hand, what served last) is what a rollback goes back to:
+     * its image is recorded and its live pair kept. A redeploy of the serving image keeps the earlier target.
+     */
+    private static Optional<String> keepRollbackTarget(Hook h) {
         Optional<String> serving = h.docker().container(h.settings().container()).map(Docker.Container::image)
                 .or(() -> h.stack().recorded(Stack.CURRENT));
-        serving.filter(s -> !s.equals(h.image())).ifPresent(s -> h.stack().record(Stack.PREVIOUS, s));
+        serving.filter(s -> !s.equals(h.image())).ifPresent(s -> {
+            h.stack().record(Stack.PREVIOUS, s);
+            h.stack().keepAsPrevious();
+        });
         return serving;
     }
 }

@@ -3,7 +3,7 @@
 //JAVA 17+
 //SOURCES ../lib/core/Cli.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
 //SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java
-//SOURCES ../lib/host/Docker.java ../lib/host/Stack.java ../lib/host/Hook.java
+//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Stack.java ../lib/host/Hook.java
 
 import java.nio.file.Files;
 import java.time.Duration;
@@ -73,6 +73,6 @@ class stop implements Callable<Integer> {
         if (!Files.isRegularFile(bundle.dir().resolve(Bundle.TEMPLATE))) {
             return Stack.DOCKER_GRACE.toSeconds();
         }
-        return Stack.gracePeriod(Stack.render(bundle.template(), bundle.image().pinned(), bundle.settings()), bundle.settings()).toSeconds();
+        return Template.gracePeriod(Template.render(bundle.template(), bundle.image().pinned(), bundle.settings()), bundle.settings()).toSeconds();
     }
 }

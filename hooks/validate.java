@@ -3,7 +3,7 @@
 //JAVA 17+
 //SOURCES ../lib/core/Cli.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
 //SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java
-//SOURCES ../lib/host/Docker.java ../lib/host/Stack.java ../lib/host/Hook.java ../lib/host/Health.java
+//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Stack.java ../lib/host/Hook.java ../lib/host/Health.java
 
 import java.time.Duration;
 import java.util.List;
@@ -70,11 +70,18 @@ class validate implements Callable<Integer> {
         return Health.await(h.docker(), h.settings().container(), h.settings().healthUrl(), limit);
     }
 
-    /** The previous image up again (the budget pull checked: its grace period and the margin), then its own health wait. */
+    /**
+     * The pair that served before start put back live and brought up (the budget pull checked: its grace period and
+     * the margin), then its own health wait. State from an older release kept no pair: the previous image then runs
+     * with this release's template.
+     */
     private static Health.Outcome rollBack(Hook h, String previous, Duration limit) {
         h.log().info("validate: rolling back to %s", previous);
+        if (!h.stack().restorePrevious()) {
+            h.stack().install(previous);
+        }
         Duration budget = h.stack().gracePeriod(h.compose()).plus(Stack.ROLLBACK_MARGIN);
-        h.stack().up(h.docker(), h.docker().compose(), h.stack().write(h.stack().render(previous)), budget, h.log(), false);
+        h.stack().up(h.docker(), h.docker().compose(), budget, h.log(), false);
         h.stack().record(Stack.CURRENT, previous);
         return awaitHealth(h, limit);
     }

@@ -5,7 +5,7 @@
 //DEPS info.picocli:picocli:4.7.7
 //SOURCES ../lib/core/Cli.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
 //SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java ../lib/bundle/BundleZip.java
-//SOURCES ../lib/host/Docker.java ../lib/host/Stack.java
+//SOURCES ../lib/host/Docker.java ../lib/host/Template.java
 //SOURCES ../lib/aws/Aws.java ../lib/aws/CodeDeploy.java ../lib/release/Actions.java ../lib/release/Versioning.java ../lib/release/ImagePush.java
 //FILES kit/appspec.yml=../appspec.yml
 //FILES kit/compose.yml=../compose.yml
@@ -31,6 +31,7 @@
 //FILES kit/lib/host/Health.java=../lib/host/Health.java
 //FILES kit/lib/host/Hook.java=../lib/host/Hook.java
 //FILES kit/lib/host/Stack.java=../lib/host/Stack.java
+//FILES kit/lib/host/Template.java=../lib/host/Template.java
 //FILES kit/lib/host/WarmUp.java=../lib/host/WarmUp.java
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xlog:disable -Xlog:all=warning,cds=off,cds+dynamic=off:stderr
 //CDS
@@ -263,7 +264,7 @@ class release implements Callable<Integer> {
                     throw new Cli.Fail(Cli.INPUT, "no compose template at " + template, "pass --compose or add compose.yml to " + kit);
                 }
                 Settings settings = settings();
-                Stack.healthDeadline(spec, Stack.render(template, "release-check/app:0", settings), settings);
+                Template.healthDeadline(spec, Template.render(template, "release-check/app:0", settings), settings);
                 if (image == null) {
                     repository = ImagePush.repository(repository);
                     ImagePush.requireBuildInputs(resolve(dockerfile), resolve(context));

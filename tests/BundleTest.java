@@ -107,6 +107,6 @@ class BundleTest {
     @Test
     void the_repository_appspec_gives_validate_room_for_a_rollback() {
         AppSpec spec = AppSpec.load(Path.of("appspec.yml"));
-        assertEquals(120, Stack.healthDeadline(spec, Stack.render(Path.of("compose.yml"), "app:1", Settings.DEFAULTS), Settings.DEFAULTS).toSeconds());
+        assertEquals(120, Template.healthDeadline(spec, Template.render(Path.of("compose.yml"), "app:1", Settings.DEFAULTS), Settings.DEFAULTS).toSeconds());
     }
 }

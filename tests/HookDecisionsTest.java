@@ -93,7 +93,7 @@ class HookDecisionsTest {
         Run r = validate();
         assertEquals(Cli.ROLLED_BACK, r.exit(), r.err());
         assertEquals(1, composeUps().size(), docker.calls.toString());
-        assertTrue(Files.readString(state.resolve("art/docker-compose.yml")).contains("image: " + OLD), "the previous image rendered");
+        assertTrue(Files.readString(state.resolve("art/docker-compose.override.yml")).contains("image: \"" + OLD + "\""), "the previous image live");
         assertEquals(OLD, recorded(Stack.CURRENT));
         assertTrue(r.err().contains("  | Exception in thread main"), r.err());
         String last = r.err().strip().lines().reduce((a, b) -> b).orElseThrow();
@@ -153,7 +153,7 @@ class HookDecisionsTest {
         assertEquals(NEW, recorded(Stack.CURRENT));
         assertEquals(1, composeUps().size());
         assertTrue(composeUps().get(0).endsWith("up --detach --no-build"), composeUps().toString());
-        assertTrue(Files.readString(state.resolve("art/docker-compose.yml")).contains("image: " + NEW));
+        assertTrue(Files.readString(state.resolve("art/docker-compose.override.yml")).contains("image: \"" + NEW + "\""));
     }
 
     @Test

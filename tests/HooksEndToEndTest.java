@@ -283,7 +283,9 @@ class HooksEndToEndTest {
         Path state = stateRoot.resolve("art");
         assertEquals(APP + ":1", Files.readString(state.resolve("previous-image")).strip());
         assertEquals(APP + "@" + digests.get("2"), Files.readString(state.resolve("current-image")).strip());
-        assertTrue(Files.readString(state.resolve("docker-compose.yml")).contains("image: " + APP + "@" + digests.get("2")));
+        // the template goes live byte for byte; the image the hooks own is in the override beside it
+        assertEquals(Files.readString(HookProcess.REPO.resolve("compose.yml")), Files.readString(state.resolve(Stack.COMPOSE_FILE)));
+        assertTrue(Files.readString(state.resolve(Stack.OVERRIDE_FILE)).contains("image: \"" + APP + "@" + digests.get("2") + "\""));
         assertEquals("30", ok("docker", "inspect", "--format", "{{.Config.StopTimeout}}", "art-backend"), "stop_grace_period applied");
     }
 

@@ -28,7 +28,7 @@ class StackTest {
         Files.copy(Path.of("compose.yml"), dir.resolve("compose.yml"));
         Files.copy(Path.of("appspec.yml"), dir.resolve("appspec.yml"));
         Files.writeString(dir.resolve("image.txt"), "reg.example/app:2\n");
-        stack = new Stack(Bundle.load(dir));
+        stack = new Stack(Bundle.load(dir), dir.resolve("state"));
     }
 
     @Test
@@ -39,22 +39,26 @@ class StackTest {
         assertEquals("art-backend", app.path("container_name").asText());
         assertEquals("/home/ubuntu/env/.env", app.path("env_file").get(0).asText());
         assertEquals(List.of("reg.example/app:2", "pinpointdocker/pinpoint-agent:2.5.2", "redis:7.0-alpine", "filebeat-custom:0.18"),
-                Stack.images(c));
+                Template.images(c));
         assertEquals(Map.of("pinpoint-agent", "art-pinpoint-agent", "redis", "art-redis", "filebeat", "art-filebeat", "art-be", "art-backend"),
-                Stack.containerNames(c));
-        assertEquals(List.of("art"), Stack.externalNetworks(c));
-        assertEquals(List.of("/home/ubuntu/env/.env"), Stack.envFiles(c));
+                Template.containerNames(c));
+        assertEquals(List.of("art"), Template.externalNetworks(c));
+        assertEquals(List.of("/home/ubuntu/env/.env"), Template.envFiles(c));
         assertTrue(c.path("volumes").has("logs_data") && c.path("volumes").has("pinpoint-volumes"));
-        // reparsing the written YAML gives the same tree: what compose reads is what we checked
-        assertEquals(c, Json.YAML.readTree(Stack.yaml(c)));
+        // what compose is given: the template's own bytes, and an override with only the hooks' fields
+        List<Path> live = stack.install("reg.example/app:2");
+        assertEquals(Files.readString(dir.resolve("compose.yml")), Files.readString(live.get(0)));
+        assertEquals(Json.MAPPER.readTree("""
+                {"services": {"art-be": {"image": "reg.example/app:2", "container_name": "art-backend",
+                 "env_file": ["/home/ubuntu/env/.env"]}}}"""), Json.YAML.readTree(live.get(1).toFile()));
     }
 
     @Test
     void the_release_env_file_comes_after_the_templates_own() throws IOException {
         Files.writeString(dir.resolve("compose.yml"), "services:\n  art-be:\n    env_file: common.env\n");
-        assertEquals(List.of("common.env", "/home/ubuntu/env/.env"), Stack.envFiles(stack.render("a:1")));
+        assertEquals(List.of("common.env", "/home/ubuntu/env/.env"), Template.envFiles(stack.render("a:1")));
         Files.writeString(dir.resolve("compose.yml"), "services:\n  art-be:\n    env_file: [a.env, /home/ubuntu/env/.env]\n");
-        assertEquals(List.of("a.env", "/home/ubuntu/env/.env"), Stack.envFiles(stack.render("a:1")));
+        assertEquals(List.of("a.env", "/home/ubuntu/env/.env"), Template.envFiles(stack.render("a:1")));
     }
 
     @Test
@@ -104,8 +108,8 @@ class StackTest {
     @Test
     void write_replaces_the_file_atomically_and_leaves_no_temporary_file() throws IOException {
         Path target = dir.resolve("state").resolve(Stack.COMPOSE_FILE);
-        Stack.writeAtomically(target, Stack.yaml(stack.render("a:1")));
-        Stack.writeAtomically(target, Stack.yaml(stack.render("a:2")));
+        Stack.writeAtomically(target, "image: a:1\n");
+        Stack.writeAtomically(target, "image: a:2\n");
         assertTrue(Files.readString(target).contains("image: a:2"));
         try (var files = Files.list(target.getParent())) {
             assertEquals(List.of(target), files.toList());
@@ -117,11 +121,11 @@ class StackTest {
         Path f = Path.of("/var/lib/cdeploy/art/docker-compose.yml");
         Docker.Compose v2 = new Docker.Compose(List.of("docker", "compose"), true, "2.29.7");
         assertEquals(List.of("docker", "compose", "--project-name", "art", "--file", f.toString(),
-                "up", "--detach", "--no-build", "--pull", "never"), v2.up("art", f, List.of()));
+                "up", "--detach", "--no-build", "--pull", "never"), v2.up("art", List.of(f), List.of()));
         assertEquals(List.of("docker", "compose", "--project-name", "art", "--file", f.toString(), "config", "--quiet"),
-                v2.config("art", f));
+                v2.config("art", List.of(f)));
         Docker.Compose v1 = new Docker.Compose(List.of("docker-compose"), false, "1.29.2");
         assertEquals(List.of("docker-compose", "--project-name", "art", "--file", f.toString(), "up", "--detach", "--no-build"),
-                v1.up("art", f, List.of()));
+                v1.up("art", List.of(f), List.of()));
     }
 }

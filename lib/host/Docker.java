@@ -24,8 +24,8 @@ final class Docker {
 
     /** Compose v2 ({@code docker compose}) or v1 ({@code docker-compose}), and the commands it needs. */
     record Compose(List<String> executable, boolean v2, String version) {
-        List<String> up(String project, Path file, List<String> services) {
-            List<String> cmd = base(project, file);
+        List<String> up(String project, List<Path> files, List<String> services) {
+            List<String> cmd = base(project, files);
             cmd.addAll(List.of("up", "--detach", "--no-build"));
             if (v2) {
                 cmd.addAll(List.of("--pull", "never")); // v1 has no way to refuse a pull: pull.java pulls first
@@ -34,15 +34,17 @@ final class Docker {
             return cmd;
         }
 
-        List<String> config(String project, Path file) {
-            List<String> cmd = base(project, file);
+        List<String> config(String project, List<Path> files) {
+            List<String> cmd = base(project, files);
             cmd.addAll(List.of("config", "--quiet"));
             return cmd;
         }
 
-        private List<String> base(String project, Path file) {
+        /** The project name, then every file in order: later files are merged over earlier ones. */
+        private List<String> base(String project, List<Path> files) {
             List<String> cmd = new ArrayList<>(executable);
-            cmd.addAll(List.of("--project-name", project, "--file", file.toString()));
+            cmd.addAll(List.of("--project-name", project));
+            files.forEach(f -> cmd.addAll(List.of("--file", f.toString())));
             return cmd;
         }
 

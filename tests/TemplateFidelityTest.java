@@ -1,0 +1,157 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/**
+ * What Compose sees is the user's template with only the app's image, container name and env file changed: the
+ * template's bytes go live untouched and the hooks' fields come in an override. Checked with Compose itself
+ * (docker-compose config of the live pair against config of the template, edited only there), with a YAML 1.2
+ * reader (as Compose v2 reads), and in a running container's environment.
+ */
+class TemplateFidelityTest {
+    static final String IMAGE = "reg.example/team/app:1.4.2@sha256:" + "ab".repeat(32);
+    /** Everything the earlier renderer changed: anchors and aliases, merge keys, YAML 1.1 numbers in quotes, multi-line strings. */
+    static final String CORPUS = """
+            x-common: &common
+              restart: unless-stopped
+              logging: &logging
+                driver: json-file
+                options: {max-size: "10m", max-file: "3"}
+            x-env: &env
+              PORTS: "2222:22"
+              TIME: "12:30:00"
+              HEX: "0x1F"
+              UNDERSCORE: "1_000"
+              OCTAL: "0755"
+              SWITCH: "on"
+            services:
+              app:
+                <<: *common
+                image: old/app:1
+                env_file: common.env
+                environment:
+                  <<: *env
+                  MULTI: |
+                    first line
+                    second: line
+                  FOLDED: >
+                    folded
+                    text
+                labels:
+                  <<: {team: web, "com.example.port": "8080"}
+                  tier: "1_0"
+                ports: ["127.0.0.1:18080:8080"]
+                stop_grace_period: 1m30s
+              redis:
+                <<: *common
+                image: &redis redis:7.0-alpine
+                logging: *logging
+              cache:
+                image: *redis
+                environment:
+                  - "PORTS=2222:22"
+                  - HEX=0x1F
+            """;
+
+    @TempDir
+    Path dir;
+
+    static final Settings SETTINGS = Settings.of("fid", "app", "cdeploy-fidelity-app", null, null, null);
+
+    Settings settings() {
+        return Settings.of("fid", "app", "cdeploy-fidelity-app", dir.resolve("release.env").toString(), null, null);
+    }
+
+    /** The live pair as start writes it, in its own state folder. */
+    List<Path> live(String template) throws IOException {
+        Path t = Files.writeString(dir.resolve("compose.yml"), template);
+        Files.writeString(dir.resolve("common.env"), "COMMON=1\n");
+        Files.writeString(dir.resolve("release.env"), "RELEASE_ONLY=yes\n");
+        Path state = Files.createDirectories(dir.resolve("state"));
+        Files.copy(dir.resolve("common.env"), state.resolve("common.env"));
+        Files.writeString(state.resolve(Stack.COMPOSE_FILE), template);
+        Files.writeString(state.resolve(Stack.OVERRIDE_FILE), Template.override(Template.read(t, settings()), IMAGE, settings()));
+        return List.of(state.resolve(Stack.COMPOSE_FILE), state.resolve(Stack.OVERRIDE_FILE));
+    }
+
+    static JsonNode config(List<Path> files) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("docker-compose", "--project-name", "fid"));
+        files.forEach(f -> cmd.addAll(List.of("--file", f.toString())));
+        cmd.add("config");
+        Proc.Result r = Proc.SYSTEM.run(cmd, Duration.ofSeconds(60), null);
+        assertEquals(0, r.exit(), r.err());
+        return Json.YAML.readTree(r.out());
+    }
+
+    @Test
+    @Tag("compose")
+    void compose_sees_the_template_with_only_the_hooks_fields_changed() throws IOException {
+        List<Path> live = live(CORPUS);
+        JsonNode actual = config(live);
+        // the expectation: Compose's own reading of the untouched template, edited in the three fields alone
+        Path plain = dir.resolve("state").resolve("plain.yml");
+        Files.writeString(plain, CORPUS);
+        ObjectNode expected = (ObjectNode) config(List.of(plain));
+        ObjectNode app = (ObjectNode) expected.path("services").path("app");
+        app.put("image", IMAGE).put("container_name", "cdeploy-fidelity-app");
+        ((ObjectNode) app.path("environment")).put("RELEASE_ONLY", "yes"); // Compose v1 inlines env files
+        assertEquals(expected, actual);
+        JsonNode env = actual.path("services").path("app").path("environment");
+        assertEquals("2222:22", env.path("PORTS").asText());
+        assertEquals("0x1F", env.path("HEX").asText());
+        assertEquals("first line\nsecond: line\n", env.path("MULTI").asText());
+        assertEquals("redis:7.0-alpine", actual.path("services").path("cache").path("image").asText());
+    }
+
+    @Test
+    @Tag("fast")
+    void the_override_reads_the_same_in_yaml_1_2_and_the_template_goes_live_byte_for_byte() throws IOException {
+        List<Path> live = live(CORPUS);
+        assertEquals(CORPUS, Files.readString(live.get(0)));
+        Object override = new Load(LoadSettings.builder().build()).loadFromString(Files.readString(live.get(1)));
+        assertEquals(Map.of("services", Map.of("app", Map.of("image", IMAGE, "container_name", "cdeploy-fidelity-app",
+                "env_file", List.of(dir.resolve("release.env").toString())))), override);
+    }
+
+    @Test
+    @Tag("fast")
+    void the_hooks_read_aliases_and_merge_keys_as_compose_does() throws IOException {
+        live(CORPUS);
+        ObjectNode c = Template.render(dir.resolve("compose.yml"), IMAGE, settings());
+        assertEquals(List.of(IMAGE, "redis:7.0-alpine"), Template.images(c), "an alias is its anchor's value, not its name");
+        assertEquals(Duration.ofSeconds(90), Template.gracePeriod(c, SETTINGS));
+        assertEquals("unless-stopped", c.path("services").path("app").path("restart").asText(), "merge key applied");
+        assertEquals(List.of("common.env", dir.resolve("release.env").toString()), Template.envFiles((ObjectNode) c));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "services:\n  app:\n    image: a:1\n    image: b:2\n",
+            "services:\n  app:\n    image: a:1\n  app:\n    image: b:2\n"})
+    @Tag("fast")
+    void what_cannot_be_kept_is_refused_naming_the_key_and_line(String template) throws IOException {
+        Path t = Files.writeString(dir.resolve("compose.yml"), template);
+        Cli.Fail f = assertThrows(Cli.Fail.class, () -> Template.read(t, SETTINGS));
+        assertEquals(Cli.INPUT, f.exitCode);
+        assertTrue(f.getMessage().contains("duplicate key") && f.getMessage().contains("line "), f.getMessage());
+        assertEquals(1, f.getMessage().lines().count());
+    }
+}
