@@ -158,7 +158,7 @@ class ReleaseEndToEndTest {
         Result get = run(List.of(AWS_CLI, "s3api", "get-object", "--bucket", ReleaseFixture.BUCKET, "--key", key,
                 "--endpoint-url", s3.backend().toString(), copy.toString()), app, env, 120);
         assertEquals(0, get.exit(), get.toString());
-        assertEquals(j.path("sha256").asText(), release.sha256(Files.readAllBytes(copy)));
+        assertEquals(j.path("sha256").asText(), Kit.sha256(Files.readAllBytes(copy)));
         Result list = run(List.of("unzip", "-Z1", copy.toString()), app, env, 60);
         assertTrue(list.out().contains("hooks/pull.java\n") && list.out().contains("image.txt\n"), list.out());
     }

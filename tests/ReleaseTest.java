@@ -82,7 +82,7 @@ class ReleaseTest {
         assertTrue(put.header("authorization").startsWith("AWS4-HMAC-SHA256 Credential=" + ReleaseFixture.KEY_ID + "/"), put.header("authorization"));
         assertEquals("1.4.2", put.header("x-amz-meta-release-version"));
         assertEquals(1, s3.requests("HEAD").size(), "HeadBucket before anything is built");
-        assertEquals(release.sha256(body), j.path("sha256").asText());
+        assertEquals(Kit.sha256(body), j.path("sha256").asText());
 
         // what S3 holds is what was sent
         try (var client = software.amazon.awssdk.services.s3.S3Client.builder().endpointOverride(s3.backend()).forcePathStyle(true)

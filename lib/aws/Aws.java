@@ -9,6 +9,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -56,6 +60,57 @@ final class Aws {
         return new Config(region, uri(Cli.first(s3Endpoint, endpointAll, env.get("AWS_ENDPOINT_URL_S3"), env.get("AWS_ENDPOINT_URL"))),
                 uri(Cli.first(codeDeployEndpoint, endpointAll, env.get("AWS_ENDPOINT_URL_CODEDEPLOY"), env.get("AWS_ENDPOINT_URL"))),
                 maxAttempts, Duration.ofSeconds(60), DefaultCredentialsProvider.builder().build());
+    }
+
+    /**
+     * The two clients of a release, each built on its own thread from the start (no request yet), so that building them
+     * overlaps the work before the first request; {@link #close} closes what was built.
+     */
+    static final class Clients implements AutoCloseable {
+        private final CompletableFuture<S3Client> s3;
+        private final CompletableFuture<CodeDeployClient> codeDeploy;
+
+        Clients(Config c) {
+            ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
+                Thread t = new Thread(r, "release-aws");
+                t.setDaemon(true);
+                return t;
+            });
+            s3 = CompletableFuture.supplyAsync(() -> Aws.s3(c), pool);
+            codeDeploy = CompletableFuture.supplyAsync(() -> Aws.codeDeploy(c), pool);
+            pool.shutdown();
+        }
+
+        S3Client s3() {
+            return join(s3);
+        }
+
+        /** {@code work} on the S3 client as soon as it is built, beside this thread; {@link #join} its end. */
+        CompletableFuture<Void> withS3(java.util.function.Consumer<S3Client> work) {
+            return s3.thenAcceptAsync(work);
+        }
+
+        CodeDeployClient codeDeploy() {
+            return join(codeDeploy);
+        }
+
+        @Override
+        public void close() {
+            s3.thenAccept(S3Client::close);
+            codeDeploy.thenAccept(CodeDeployClient::close);
+        }
+    }
+
+    /** The value of work done on another thread; its failure as if it had happened here. */
+    static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
     }
 
     static S3Client s3(Config c) {

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /**
  * A release's version, commit and time, derived without any mutable secret. Precedence:
  * <ol>
- * <li>{@code --version} (or {@code RELEASE_VERSION});</li>
+ * <li>{@code --release-version} (or {@code RELEASE_VERSION});</li>
  * <li>a tag on the commit ({@code v1.4.2} or {@code 1.4.2} gives {@code 1.4.2});</li>
  * <li>in CI: the nearest tag (else {@code 0.0.0}) plus the run number, {@code 1.4.2-ci.57} ({@code GITHUB_RUN_NUMBER});</li>
  * <li>elsewhere: the nearest tag plus the commits since it and the short commit, {@code 1.4.2-dev.3.gabc1234}.</li>
@@ -24,13 +24,18 @@ record Versioning(String version, String commit, Instant time, String how) {
     private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{7,64}");
 
     static Versioning derive(String explicit, String commitOption, Map<String, String> env, Path repo) {
+        return derive(explicit, "--release-version", commitOption, env, repo);
+    }
+
+    /** The same, where {@code explicit} came from {@code explicitFrom} (an option given on the command line, or the variable that set it). */
+    static Versioning derive(String explicit, String explicitFrom, String commitOption, Map<String, String> env, Path repo) {
         String commit = Cli.first(commitOption, env.get("GITHUB_SHA"));
         if (commit == null) {
             commit = git(repo, "rev-parse", "HEAD");
         }
         if (commit == null) {
             throw new Cli.Fail(Cli.INPUT, "cannot tell the commit: " + repo.toAbsolutePath() + " is not a git checkout and GITHUB_SHA is unset",
-                    "run inside the repository, or pass --commit and --version");
+                    "run inside the repository, or pass --commit and --release-version");
         }
         commit = commit.strip().toLowerCase();
         if (!COMMIT.matcher(commit).matches()) {
@@ -40,7 +45,7 @@ record Versioning(String version, String commit, Instant time, String how) {
         String version = Cli.first(explicit, env.get("RELEASE_VERSION"));
         String how;
         if (version != null) {
-            how = explicit != null ? "--version" : "RELEASE_VERSION";
+            how = Cli.first(explicit) != null ? explicitFrom : "RELEASE_VERSION";
         } else {
             String exact = git(repo, "describe", "--tags", "--exact-match", commit);
             String run = Cli.first(env.get("GITHUB_RUN_NUMBER"));

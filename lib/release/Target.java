@@ -1,0 +1,72 @@
+//DEPS software.amazon.awssdk:bom:2.40.2@pom
+//DEPS software.amazon.awssdk:codedeploy:2.40.2
+
+import software.amazon.awssdk.services.codedeploy.model.RevisionLocation;
+
+/**
+ * Where a release goes and what it does there: the registry (the image), S3 (the bundle) and CodeDeploy (the
+ * deployment). {@link LiveTarget} does it; a dry run's {@link DryRun} touches nothing and says what it would do. Each
+ * step's answer comes with its line for the log.
+ */
+interface Target extends AutoCloseable {
+    /** A step's result and the line that tells it. */
+    record Done<T>(T value, String detail) {}
+
+    /** The one place a dry run differs: its target. */
+    static Target of(Plan plan, Docker docker, Log log) {
+        return plan.dryRun() ? new DryRun(plan) : new LiveTarget(plan, docker, log);
+    }
+
+    /** The check's remote half (the bucket and the deployment group exist); what it found, for the check's line. */
+    String check();
+
+    /** The release image, pinned by digest. */
+    Done<ImageRef> image(Versioning v);
+
+    /** The bundle in S3, registered with the application as a revision. */
+    Done<RevisionLocation> upload(Kit.Zip zip, Versioning v, String description);
+
+    /** The deployment of {@code revision}: its id. */
+    Done<String> deploy(RevisionLocation revision, String description);
+
+    /** The deployment followed to its end, and its automatic rollback when there is one. */
+    CodeDeploy.Outcome await(String id);
+
+    @Override
+    void close();
+
+    /** A dry run: builds, pushes, uploads and deploys nothing, and needs neither Docker nor AWS. */
+    record DryRun(Plan plan) implements Target {
+        @Override
+        public String check() {
+            return "";
+        }
+
+        @Override
+        public Done<ImageRef> image(Versioning v) {
+            return plan.image().dryRun(v);
+        }
+
+        @Override
+        public Done<RevisionLocation> upload(Kit.Zip zip, Versioning v, String description) {
+            Plan.Storage s = plan.storage();
+            return new Done<>(null, "would put s3://" + s.bucket() + "/" + zip.key() + " (SSE " + s.sse()
+                    + ", SHA-256 checksum) and register it with " + plan.deployment().application());
+        }
+
+        @Override
+        public Done<String> deploy(RevisionLocation revision, String description) {
+            Plan.Deployment d = plan.deployment();
+            return new Done<>(null, "would create a deployment of " + d.application() + "/" + d.group()
+                    + (d.config() == null ? "" : " with " + d.config()) + ", auto-rollback " + (d.autoRollback() ? "on" : "off"));
+        }
+
+        @Override
+        public CodeDeploy.Outcome await(String id) {
+            throw new IllegalStateException("a dry run creates no deployment to wait for");
+        }
+
+        @Override
+        public void close() {}
+    }
+}
