@@ -1,9 +1,9 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION ApplicationStart hook: renders the compose file for the release image and swaps the app container
 //JAVA 17+
-//SOURCES ../lib/core/Cli.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
+//SOURCES ../lib/core/Cli.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
 //SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java
-//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Stack.java ../lib/host/Hook.java
+//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Stack.java ../lib/host/Lock.java ../lib/host/Hook.java
 
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +35,12 @@ class start implements Callable<Integer> {
     @Override
     public Integer call() {
         Hook h = Hook.open("start", options, spec.commandLine().getErr());
+        try (Lock lock = h.lock()) {
+            return swap(h);
+        }
+    }
+
+    private static int swap(Hook h) {
         h.docker().requireDaemon();
         Docker.Compose compose = h.docker().compose();
         requireImages(h);

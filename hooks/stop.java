@@ -1,11 +1,12 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION ApplicationStop hook (optional): gracefully stops and removes exactly the app container
 //JAVA 17+
-//SOURCES ../lib/core/Cli.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
+//SOURCES ../lib/core/Cli.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
 //SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java
-//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Stack.java ../lib/host/Hook.java
+//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Stack.java ../lib/host/Lock.java ../lib/host/Hook.java
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -48,12 +49,25 @@ class stop implements Callable<Integer> {
         if (seconds < 0) {
             throw new Cli.Fail(Cli.INPUT, "--grace " + seconds + " is negative", "give 0 or more seconds");
         }
+        Path state = Bundle.stateDir(options.env, (bundle != null ? bundle.settings() : Settings.DEFAULTS).project());
+        if (!Files.isDirectory(state)) { // nothing was ever deployed here: no state to guard (and none to create as a user)
+            stop(name, seconds, log);
+        } else {
+            try (Lock lock = Lock.take(state, "stop", Hook.lockWait(options.env), log)) {
+                stop(name, seconds, log);
+            }
+        }
+        log.info("stop: %s", Clock.summary(options.env));
+        return Cli.OK;
+    }
+
+    private void stop(String name, long seconds, Log log) {
         Docker docker = options.docker();
         docker.requireDaemon();
         Optional<Docker.Container> found = docker.container(name);
         if (found.isEmpty()) {
             log.info("stop: no container named %s; nothing to stop", name);
-            return Cli.OK;
+            return;
         }
         Instant t = Instant.now();
         Proc.Result r = docker.docker(Duration.ofSeconds(seconds + 60), "stop", "--time", Long.toString(seconds), name);
@@ -64,8 +78,6 @@ class stop implements Callable<Integer> {
             throw new Cli.Fail(Cli.FAILED, "could not stop and remove " + name + ": " + r.reason(), "check the Docker daemon (docker ps -a)");
         }
         log.info("stop: %s (%s) stopped and removed (%s)", name, found.get().image(), Clock.since(t));
-        log.info("stop: %s", Clock.summary(options.env));
-        return Cli.OK;
     }
 
     /** The app's stop_grace_period from the bundle's template, else Docker's default. */

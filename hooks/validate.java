@@ -1,9 +1,9 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION ValidateService hook: waits for the new version to be healthy; otherwise prints its log and rolls back
 //JAVA 17+
-//SOURCES ../lib/core/Cli.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
+//SOURCES ../lib/core/Cli.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
 //SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java
-//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Stack.java ../lib/host/Hook.java ../lib/host/Health.java
+//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Stack.java ../lib/host/Lock.java ../lib/host/Hook.java ../lib/host/Health.java
 
 import java.time.Duration;
 import java.util.List;
@@ -39,6 +39,12 @@ class validate implements Callable<Integer> {
     @Override
     public Integer call() {
         Hook h = Hook.open("validate", options, spec.commandLine().getErr());
+        try (Lock lock = h.lock()) {
+            return validate(h);
+        }
+    }
+
+    private int validate(Hook h) {
         Duration limit = h.stack().healthDeadline(h.compose());
         h.docker().requireDaemon();
         Health.Outcome outcome = awaitHealth(h, limit);
@@ -53,7 +59,7 @@ class validate implements Callable<Integer> {
         Health.Outcome back = previous.map(p -> rollBack(h, p, limit)).orElse(null);
         // The agent keeps only the last ~2 KB of a hook's output for the console: the log and the verdict go last.
         h.log().info("validate: last %d log lines of %s %s:", log.size(), h.settings().container(), h.image());
-        log.forEach(line -> h.log().raw("  | " + line));
+        log.forEach(line -> h.log().raw("  | " + Mask.line(line))); // it travels into the CI log
         if (previous.isEmpty()) {
             throw new Cli.Fail(Cli.FAILED, failed + "; there is no previous image to roll back to",
                     "fix the release and deploy again (its log is above)");

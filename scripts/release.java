@@ -3,7 +3,7 @@
 //JAVA 17+
 //DEPS software.amazon.awssdk:bom:2.40.2@pom
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/core/Cli.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
+//SOURCES ../lib/core/Cli.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
 //SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java ../lib/bundle/BundleZip.java
 //SOURCES ../lib/host/Docker.java ../lib/host/Template.java
 //SOURCES ../lib/aws/Aws.java ../lib/aws/CodeDeploy.java ../lib/aws/Upload.java
@@ -28,10 +28,12 @@
 //FILES kit/lib/core/Clock.java=../lib/core/Clock.java
 //FILES kit/lib/core/Json.java=../lib/core/Json.java
 //FILES kit/lib/core/Log.java=../lib/core/Log.java
+//FILES kit/lib/core/Mask.java=../lib/core/Mask.java
 //FILES kit/lib/core/Proc.java=../lib/core/Proc.java
 //FILES kit/lib/host/Docker.java=../lib/host/Docker.java
 //FILES kit/lib/host/Health.java=../lib/host/Health.java
 //FILES kit/lib/host/Hook.java=../lib/host/Hook.java
+//FILES kit/lib/host/Lock.java=../lib/host/Lock.java
 //FILES kit/lib/host/Stack.java=../lib/host/Stack.java
 //FILES kit/lib/host/Template.java=../lib/host/Template.java
 //FILES kit/lib/host/WarmUp.java=../lib/host/WarmUp.java

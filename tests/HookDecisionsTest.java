@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -43,7 +44,7 @@ class HookDecisionsTest {
     }
 
     Run run(Callable<Integer> hook, Hook.Options options) {
-        options.env = Map.of("CDEPLOY_STATE_DIR", state.toString());
+        options.env = Map.of("CDEPLOY_STATE_DIR", state.toString(), "CDEPLOY_LOCK_WAIT", "0");
         options.runner = docker;
         StringWriter err = new StringWriter();
         CommandLine cl = Cli.commandLine(hook);
@@ -195,10 +196,78 @@ class HookDecisionsTest {
     }
 
     @Test
-    void a_daemon_that_does_not_answer_is_4_before_anything_changes() {
+    void a_daemon_that_does_not_answer_is_4_before_anything_changes() throws IOException {
         docker = new RecordedDocker().answer("docker version", 1, "Cannot connect to the Docker daemon at unix:///var/run/docker.sock");
         Run r = start();
         assertEquals(Cli.ENVIRONMENT, r.exit(), r.err());
-        assertFalse(Files.exists(state.resolve("art")), "nothing written");
+        try (var written = Files.list(state.resolve("art"))) {
+            assertEquals(List.of(Lock.FILE), written.map(p -> p.getFileName().toString()).toList(), "nothing but the lock");
+        }
+    }
+
+    @Test
+    void start_whose_compose_up_fails_restores_the_serving_pair_and_brings_it_up_again() throws IOException {
+        // what served: v1's pair, as an earlier start left it
+        docker.container("art-backend", OLD, "running", "healthy", 0);
+        Files.createDirectories(state.resolve("art"));
+        Files.writeString(state.resolve("art").resolve(Stack.COMPOSE_FILE), "services: {art-be: {image: old}}\n");
+        Files.writeString(state.resolve("art").resolve(Stack.OVERRIDE_FILE), "services: {art-be: {image: \"" + OLD + "\"}}\n");
+        recorded(Stack.CURRENT, OLD);
+        docker.answer("docker-compose --project-name art", 1, "ERROR: for art-backend  Cannot start service art-be: OCI runtime create failed")
+                .answer("docker-compose --project-name art", 0, "");
+        Run r = start();
+        assertEquals(Cli.ROLLED_BACK, r.exit(), r.err());
+        assertEquals(2, composeUps().size(), "the failed swap, then the restore");
+        assertTrue(Files.readString(state.resolve("art").resolve(Stack.OVERRIDE_FILE)).contains(OLD), "the serving pair is live again");
+        assertEquals(OLD, recorded(Stack.CURRENT));
+        assertTrue(r.err().contains("restored " + OLD + ", which compose started again"), r.err());
+        // CodeDeploy's automatic rollback then redeploys v1: a plain redeploy of what serves
+        docker = RecordedDocker.healthyHost().container("art-backend", OLD, "running", "healthy", 0);
+        bundle = HookProcess.bundle(tmp.resolve("bundle-v1"), OLD, Map.of("healthTimeoutSeconds", 2, "envFile", ""));
+        assertEquals(0, start().exit());
+        assertEquals(OLD, recorded(Stack.CURRENT));
+    }
+
+    @Test
+    void start_whose_compose_up_fails_with_nothing_to_restore_is_1() {
+        docker.noContainer("art-backend").answer("docker-compose --project-name art", 1, "ERROR: port is already allocated");
+        Run r = start();
+        assertEquals(Cli.FAILED, r.exit(), r.err());
+        assertTrue(r.err().contains("there is no previous version to restore"), r.err());
+    }
+
+    @Test
+    void a_failed_inspect_during_the_wait_is_not_a_verdict() {
+        docker.answer("docker container inspect art-backend", 1, "Error response from daemon: i/o timeout")
+                .container("art-backend", NEW, "running", "healthy", 0);
+        Run r = validate();
+        assertEquals(0, r.exit(), r.err());
+    }
+
+    @Test
+    void the_log_tail_that_travels_into_the_ci_log_is_masked() throws IOException {
+        recorded(Stack.PREVIOUS, OLD);
+        docker.container("art-backend", NEW, "exited", null, 0).answer("docker logs", 0, "connecting with password=hunter2\n")
+                .afterUp().container("art-backend", OLD, "running", "healthy", 0);
+        Run r = validate();
+        assertEquals(Cli.ROLLED_BACK, r.exit(), r.err());
+        assertTrue(r.err().contains("  | connecting with password=****") && !r.err().contains("hunter2"), r.err());
+    }
+
+    @Test
+    void a_hook_waits_for_the_one_holding_the_project_then_exits_4_naming_it() throws IOException {
+        docker.container("art-backend", OLD, "running", "healthy", 0);
+        Log quiet = new Log(new PrintWriter(new StringWriter()));
+        try (Lock held = Lock.take(state.resolve("art"), "validate", Duration.ZERO, quiet)) {
+            start s = new start();
+            s.options.env = Map.of("CDEPLOY_STATE_DIR", state.toString(), "CDEPLOY_LOCK_WAIT", "1");
+            s.options.runner = docker;
+            StringWriter err = new StringWriter();
+            CommandLine cl = Cli.commandLine(s);
+            cl.setErr(new PrintWriter(err, true));
+            assertEquals(Cli.ENVIRONMENT, cl.execute("--bundle", bundle.toString()), err.toString());
+            assertTrue(err.toString().contains("another hook holds the lock of " + state.resolve("art") + ": validate (pid "), err.toString());
+            assertEquals(List.of(), composeUps(), "nothing swapped");
+        }
     }
 }

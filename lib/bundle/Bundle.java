@@ -78,8 +78,12 @@ record Bundle(Path dir, String version, String commit, String time, ImageRef ima
 
     /** Where this project's rendered compose file and image history live; survives CodeDeploy's revision clean-up. */
     Path stateDir(Map<String, String> env) {
+        return stateDir(env, settings.project());
+    }
+
+    static Path stateDir(Map<String, String> env, String project) {
         String root = Cli.first(env.get("CDEPLOY_STATE_DIR"));
-        return Path.of(root == null ? STATE_ROOT : root, settings.project());
+        return Path.of(root == null ? STATE_ROOT : root, project);
     }
 
     static String read(Path file) {

@@ -67,6 +67,7 @@ final class BundleZip {
                 throw new Cli.Fail(Cli.INPUT, next[1] + " names " + rel + ", which is not in " + root + agent,
                         "add the file or fix the reference; nothing was built or uploaded");
             }
+            refuseLinks(root, rel);
             if (!found.add(rel)) {
                 continue;
             }
@@ -98,6 +99,18 @@ final class BundleZip {
         return found;
     }
 
+    /** A link anywhere on the way from the kit to {@code rel} would ship whatever it points at: refused, by its path. */
+    static void refuseLinks(Path root, String rel) {
+        Path at = root;
+        for (Path part : Path.of(rel)) {
+            at = at.resolve(part);
+            if (Files.isSymbolicLink(at)) {
+                throw new Cli.Fail(Cli.INPUT, root.relativize(at) + " in " + root + " is a symbolic link, which the bundle does not ship",
+                        "put the file itself there (links may point outside the kit)");
+            }
+        }
+    }
+
     private static String normalize(Path root, String rel, String namedBy) {
         Path p = Path.of(rel).normalize();
         if (p.isAbsolute() || p.startsWith("..") || p.toString().isEmpty()) {
@@ -110,6 +123,7 @@ final class BundleZip {
     /** An entry for {@code root/rel} with Git's two modes: 0755 when the owner may execute it, else 0644. */
     static Entry file(Path root, String rel) {
         Path f = root.resolve(rel);
+        refuseLinks(root, rel);
         try {
             boolean exec;
             try {

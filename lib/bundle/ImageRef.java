@@ -18,12 +18,17 @@ record ImageRef(String name, String tag, String digest) {
     private static final String DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
     private static final Pattern REFERENCE =
             Pattern.compile("(" + NAME + ")(?::(" + TAG + "))?(?:@(" + DIGEST + "))?");
+    /** Name (255) + tag (128) + a sha512 digest (7 + 128) and separators, with room to spare. */
+    static final int MAX_LENGTH = 600;
     private static final String FIX = "write one pinned reference such as registry.example.com/team/app:1.4.2";
 
     static ImageRef parse(String text, String source) {
         String ref = text == null ? "" : text.strip();
         if (ref.isEmpty()) {
             throw new Cli.Fail(Cli.INPUT, source + " holds no image reference", FIX);
+        }
+        if (ref.length() > MAX_LENGTH) { // before the pattern: a huge input must not reach the regex engine
+            throw new Cli.Fail(Cli.INPUT, source + " holds " + ref.length() + " characters, more than an image reference can (" + MAX_LENGTH + ")", FIX);
         }
         if (ref.lines().count() > 1) {
             throw new Cli.Fail(Cli.INPUT, source + " holds more than one line", FIX);

@@ -9,6 +9,7 @@ record Settings(String project, String service, String container, String envFile
                 int healthTimeoutSeconds) {
     static final Settings DEFAULTS = new Settings("art", "art-be", "art-backend", "/home/ubuntu/env/.env",
             "http://127.0.0.1:8080/actuator/health", 120);
+    static final int MAX_HEALTH_TIMEOUT = 1800;
     static final String KEYS = "project, service, container, envFile, healthUrl or healthTimeoutSeconds";
 
     /** The settings given (nulls and blanks for the defaults), checked. */
@@ -20,14 +21,40 @@ record Settings(String project, String service, String container, String envFile
         Settings s = new Settings(or(project, d.project), or(service, d.service), or(container, d.container),
                 envFile == null ? d.envFile : envFile.strip(), or(healthUrl, d.healthUrl),
                 healthTimeoutSeconds == null ? d.healthTimeoutSeconds : healthTimeoutSeconds);
-        if (s.healthTimeoutSeconds <= 0) {
-            throw new Cli.Fail(Cli.INPUT, "healthTimeoutSeconds must be a positive number of seconds");
+        if (s.healthTimeoutSeconds <= 0 || s.healthTimeoutSeconds > MAX_HEALTH_TIMEOUT) {
+            throw new Cli.Fail(Cli.INPUT, "healthTimeoutSeconds must be a positive number of seconds, at most " + MAX_HEALTH_TIMEOUT,
+                    "CodeDeploy gives a hook at most 3600 s, and validate may need two waits and a rollback");
         }
+        if (!s.container.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*") || s.container.length() > 128) {
+            throw new Cli.Fail(Cli.INPUT, "container '" + s.container + "' is not a valid Docker container name",
+                    "use letters, digits, '_', '.' and '-', starting with a letter or digit");
+        }
+        if (!s.service.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*")) {
+            throw new Cli.Fail(Cli.INPUT, "service '" + s.service + "' is not a valid compose service name", "use letters, digits, '_', '.' and '-'");
+        }
+        if (!s.envFile.isEmpty() && !s.envFile.startsWith("/")) {
+            throw new Cli.Fail(Cli.INPUT, "envFile '" + s.envFile + "' is not an absolute path",
+                    "name the file on the instance from /, e.g. /home/ubuntu/env/.env (relative env files belong in the template)");
+        }
+        checkUrl(s.healthUrl);
         if (!s.project.matches("[a-z0-9][a-z0-9_-]*")) {
             throw new Cli.Fail(Cli.INPUT, "project '" + s.project + "' is not a valid compose project name",
                     "use lowercase letters, digits, '-' and '_'");
         }
         return s;
+    }
+
+    private static void checkUrl(String url) {
+        java.net.URI u;
+        try {
+            u = new java.net.URI(url);
+        } catch (java.net.URISyntaxException e) {
+            u = null;
+        }
+        if (u == null || !("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+            throw new Cli.Fail(Cli.INPUT, "healthUrl '" + url + "' is not an absolute http(s) URL",
+                    "write it like http://127.0.0.1:8080/actuator/health");
+        }
     }
 
     private static String or(String value, String fallback) {

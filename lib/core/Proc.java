@@ -65,7 +65,7 @@ final class Proc {
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 killTree(p);
-                return new Result(command, 124, "", "timed out after " + timeout.toSeconds() + " s: " + String.join(" ", command));
+                return new Result(command, 124, "", "timed out after " + timeout.toSeconds() + " s: " + Mask.command(command));
             }
             return new Result(command, p.exitValue(), out.get(), err.get());
         } catch (InterruptedException e) {

@@ -21,7 +21,17 @@ final class Health {
         String last = "no answer yet";
         int restartsBefore = -1;
         while (true) {
-            Optional<Docker.Container> c = docker.container(container);
+            Optional<Docker.Container> c;
+            try {
+                c = docker.container(container);
+            } catch (Cli.Fail f) { // one failed inspect is no verdict: the wait goes on to its deadline
+                last = Cli.firstLine(f.getMessage());
+                if (!Instant.now().plus(POLL).isBefore(deadline)) {
+                    return new Outcome(false, "not healthy after " + limit.toSeconds() + " s (" + last + ")", Duration.between(start, Instant.now()));
+                }
+                sleep(POLL);
+                continue;
+            }
             Duration waited = Duration.between(start, Instant.now());
             if (c.isEmpty()) {
                 return new Outcome(false, "container " + container + " does not exist", waited);
@@ -62,13 +72,15 @@ final class Health {
     /** {@code null} when the URL answers 2xx, else what it did instead. */
     static String probe(String url) {
         try {
-            HttpURLConnection http = (HttpURLConnection) URI.create(url).toURL().openConnection();
+            if (!(URI.create(url).toURL().openConnection() instanceof HttpURLConnection http)) {
+                return url + " is not an http(s) URL";
+            }
             http.setConnectTimeout((int) PROBE_TIMEOUT.toMillis());
             http.setReadTimeout((int) PROBE_TIMEOUT.toMillis());
             int code = http.getResponseCode();
             http.disconnect();
             return code / 100 == 2 ? null : url + " answered HTTP " + code;
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | RuntimeException e) { // a probe never ends the wait early: its failure is "not yet"
             return url + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
         }
     }

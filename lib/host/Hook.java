@@ -44,6 +44,16 @@ record Hook(String name, Bundle bundle, Stack stack, String image, ObjectNode co
         return bundle.version() == null ? image : bundle.version() + " (" + image + ")";
     }
 
+    /** The project's lock, held until closed: one of start, validate and stop at a time ({@code CDEPLOY_LOCK_WAIT} s of patience, default 120). */
+    Lock lock() {
+        return Lock.take(stack.stateDir, name, lockWait(env), log);
+    }
+
+    static java.time.Duration lockWait(Map<String, String> env) {
+        String s = Cli.first(env.get("CDEPLOY_LOCK_WAIT"));
+        return java.time.Duration.ofSeconds(s != null && s.matches("\\d{1,5}") ? Long.parseLong(s) : 120);
+    }
+
     /** The hook's closing line: where its time went. */
     int done() {
         log.info("%s: %s", name, Clock.summary(env));

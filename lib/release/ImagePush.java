@@ -129,7 +129,7 @@ final class ImagePush {
     /** Build and push output goes to the CI log line by line, as it comes. */
     private static void echo(Log log, String line) {
         if (!line.isBlank()) {
-            log.raw("  | " + line);
+            log.raw("  | " + Mask.line(line));
         }
     }
 }

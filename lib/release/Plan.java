@@ -72,7 +72,7 @@ record Plan(boolean dryRun, boolean noWait, Image image, Source source, Storage 
         @Override
         public Target.Done<ImageRef> dryRun(Versioning v) {
             return new Target.Done<>(new ImageRef(repository, v.version(), null), "would run docker "
-                    + String.join(" ", ImagePush.buildCommand(repository, v.tags(), dockerfile, context, buildArgs, platform, v)) + " and push " + v.tags());
+                    + Mask.command(ImagePush.buildCommand(repository, v.tags(), dockerfile, context, buildArgs, platform, v)) + " and push " + v.tags());
         }
     }
 
