@@ -4,10 +4,10 @@
 #
 # A record is a sh file of variables: java, options (split on blanks), classpath, main and jar are the command JBang
 # runs; the stamp adds cds (1 when the script has //CDS: JBang keeps the archive beside the jar, ${jar%.jar}.jsa),
-# files (the script's closure, one per line, relative to BASE), hash (SHA-256 over those files' names and
-# contents) and ctx (the environment that steers JBang's choice of JDK and cache). It is current when hash and
-# ctx still match and java, the jar and every classpath entry are there; anything else is a miss, and the caller
-# runs JBang as before. //DEPS, //JAVA_OPTIONS and the rest live in those files, so the hash covers them.
+# files (the script's closure, one per line, relative to BASE) and hash (SHA-256 over those files' names and
+# contents); ./jbang's records add ctx (the environment that steers JBang's choice of JDK and cache). It is current
+# when hash (and ctx) still match and java, the jar and every classpath entry are there; anything else is a miss,
+# and the caller runs JBang as before. //DEPS, //JAVA_OPTIONS and the rest live in those files: the hash covers them.
 
 # Prints SCRIPT's closure, one file per line relative to BASE: SCRIPT, every file its //SOURCES and //FILES
 # lines name (//FILES target=source names source), recursively through //SOURCES, each path relative to the
@@ -73,6 +73,8 @@ fp_hash() { # BASE FILES
 }
 
 # What, besides the sources, changes the command JBang would print: its JDK, cache and repository settings.
+# Only ./jbang's records carry it: hooks run in the agent's fixed environment, and hooks/pull's JVM may see a
+# JAVA_HOME that JBang's own launcher exported, which the later hooks' launcher never sees.
 fp_ctx() {
   printf '%s|%s|%s|%s|%s' "${JAVA_HOME-}" "${JBANG_DIR-}" "${JBANG_CACHE_DIR-}" "${JBANG_REPO-}" \
     "${JBANG_DEFAULT_JAVA_VERSION-}"
@@ -86,7 +88,7 @@ fp_q() {
   esac
 }
 
-# Sets fp_stamp (the record's cds, files, hash and ctx lines) and fp_cds for SCRIPT's closure now.
+# Sets fp_stamp (the record's cds, files and hash lines) and fp_cds for SCRIPT's closure now.
 fp_stamp() { # BASE SCRIPT [EXTRA...]
   fp_stamp= fp_cds=
   # JBANG_APP_<DIRECTIVE> variables add directives from outside the files: no record then.
@@ -96,18 +98,17 @@ fp_stamp() { # BASE SCRIPT [EXTRA...]
   if grep -qE '^//CDS([[:space:]]|$)' "$1/$2"; then fp_cds=1; fi
   fp_stamp="cds=$fp_cds
 files=$(fp_q "$fp_files")
-hash=$fp_h
-ctx=$(fp_q "$(fp_ctx)")"
+hash=$fp_h"
 }
 
-# Writes RECORD (atomically) from a stamp taken before JBang read the sources and the command it runs.
+# Writes RECORD (atomically) from a stamp taken before JBang read the sources, and the command it runs.
 fp_write() { # RECORD STAMP WHO java options classpath main jar
   mkdir -p -- "$(dirname -- "$1")" 2>/dev/null || return 1
   {
     printf '# Written by %s: the command JBang runs, valid while the stamp below holds (hooks/fastpath.sh).\n' "$3"
     printf 'java=%s\noptions=%s\nclasspath=%s\nmain=%s\njar=%s\n' "$(fp_q "$4")" "$(fp_q "$5")" "$(fp_q "$6")" \
       "$(fp_q "$7")" "$(fp_q "$8")"
-    printf '%s\n' "$2"
+    printf '%s\nctx=%s\n' "$2" "$(fp_q "$(fp_ctx)")"
   } >"$1.$$" 2>/dev/null && mv -f -- "$1.$$" "$1" 2>/dev/null || { rm -f -- "$1.$$"; return 1; }
 }
 
@@ -121,7 +122,8 @@ fp_check() { # RECORD BASE
   [ -r "$1" ] || { fp_say "slow: no record $1"; return 1; }
   . "$1" || return 1
   case $(export -p) in *JBANG_APP_*) fp_say "slow: JBANG_APP_* set"; return 1 ;; esac
-  [ -n "$hash" ] && [ "$ctx" = "$(fp_ctx)" ] || { fp_say "slow: $1 has no stamp or another environment"; return 1; }
+  [ -n "$hash" ] || { fp_say "slow: $1 has no stamp"; return 1; }
+  [ -z "$ctx" ] || [ "$ctx" = "$(fp_ctx)" ] || { fp_say "slow: $1 was written in another environment"; return 1; }
   [ -x "$java" ] && [ -r "$jar" ] || { fp_say "slow: $java or $jar is gone"; return 1; }
   set -f; IFS=: # a subshell: neither leaks
   for fp_e in $classpath; do [ -r "$fp_e" ] || { fp_say "slow: $fp_e is gone"; return 1; }; done
@@ -147,8 +149,10 @@ fp_launch() { # RECORD BASE ARGS...
 }
 
 # `sh hooks/fastpath.sh stamp BASE SCRIPT`: print the stamp lines for a record written elsewhere (hooks/pull).
-case ${0##*/} in
-  fastpath.sh)
-    if [ "${1:-}" = stamp ] && [ $# -ge 3 ]; then shift; fp_stamp "$@" && printf '%s\n' "$fp_stamp"; exit; fi
-    echo "usage: sh fastpath.sh stamp BASE SCRIPT [EXTRA...]" >&2; exit 2 ;;
+# Sourced, it only defines the functions above.
+case ${0##*/}:${1-} in
+  fastpath.sh:stamp)
+    shift
+    fp_stamp "$@" && printf '%s\n' "$fp_stamp"
+    exit ;;
 esac
