@@ -66,6 +66,7 @@ fp_closure() { # BASE SCRIPT [EXTRA...]
 # Prints one SHA-256 over the names and contents of FILES (one per line, relative to BASE); fails when one is
 # missing or unreadable.
 fp_hash() { # BASE FILES
+  # shellcheck disable=SC2086 # FILES: one per line, split on newlines only, never globbed
   fp_sums=$(CDPATH='' cd -- "$1" && IFS='
 ' && set -f && sha256sum -- $2) || return 1
   fp_sum=$(printf '%s\n' "$fp_sums" | sha256sum) || return 1
@@ -90,7 +91,7 @@ fp_q() {
 
 # Sets fp_stamp (the record's cds, files and hash lines) and fp_cds for SCRIPT's closure now.
 fp_stamp() { # BASE SCRIPT [EXTRA...]
-  fp_stamp= fp_cds=
+  fp_stamp='' fp_cds=''
   # JBANG_APP_<DIRECTIVE> variables add directives from outside the files: no record then.
   case $(export -p) in *JBANG_APP_*) return 1 ;; esac
   fp_files=$(fp_closure "$@") || return 1
@@ -104,12 +105,14 @@ hash=$fp_h"
 # Writes RECORD (atomically) from a stamp taken before JBang read the sources, and the command it runs.
 fp_write() { # RECORD STAMP WHO java options classpath main jar
   mkdir -p -- "$(dirname -- "$1")" 2>/dev/null || return 1
-  {
+  if {
     printf '# Written by %s: the command JBang runs, valid while the stamp below holds (hooks/fastpath.sh).\n' "$3"
     printf 'java=%s\noptions=%s\nclasspath=%s\nmain=%s\njar=%s\n' "$(fp_q "$4")" "$(fp_q "$5")" "$(fp_q "$6")" \
       "$(fp_q "$7")" "$(fp_q "$8")"
     printf '%s\nctx=%s\n' "$2" "$(fp_q "$(fp_ctx)")"
-  } >"$1.$$" 2>/dev/null && mv -f -- "$1.$$" "$1" 2>/dev/null || { rm -f -- "$1.$$"; return 1; }
+  } >"$1.$$" 2>/dev/null && mv -f -- "$1.$$" "$1" 2>/dev/null; then return 0; fi
+  rm -f -- "$1.$$"
+  return 1
 }
 
 fp_say() { # CDEPLOY_LAUNCH_DEBUG=1 says which path a launch took, on stderr
@@ -118,13 +121,14 @@ fp_say() { # CDEPLOY_LAUNCH_DEBUG=1 says which path a launch took, on stderr
 
 # Succeeds when RECORD is current for BASE (see the top). Run it in a subshell: it loads the record's variables.
 fp_check() { # RECORD BASE
-  java= options= classpath= main= jar= cds= files= hash= ctx=
+  java='' options='' classpath='' main='' jar='' cds='' files='' hash='' ctx=''
   [ -r "$1" ] || { fp_say "slow: no record $1"; return 1; }
+  # shellcheck source=/dev/null # a record
   . "$1" || return 1
   case $(export -p) in *JBANG_APP_*) fp_say "slow: JBANG_APP_* set"; return 1 ;; esac
   [ -n "$hash" ] || { fp_say "slow: $1 has no stamp"; return 1; }
   [ -z "$ctx" ] || [ "$ctx" = "$(fp_ctx)" ] || { fp_say "slow: $1 was written in another environment"; return 1; }
-  [ -x "$java" ] && [ -r "$jar" ] || { fp_say "slow: $java or $jar is gone"; return 1; }
+  if [ ! -x "$java" ] || [ ! -r "$jar" ]; then fp_say "slow: $java or $jar is gone"; return 1; fi
   set -f; IFS=: # a subshell: neither leaks
   for fp_e in $classpath; do [ -r "$fp_e" ] || { fp_say "slow: $fp_e is gone"; return 1; }; done
   [ "$(fp_hash "$2" "$files")" = "$hash" ] || { fp_say "slow: sources changed since $1"; return 1; }
@@ -133,18 +137,21 @@ fp_check() { # RECORD BASE
 # Execs RECORD's command with ARGS when it is current; returns 1 (nothing changed) when it is not.
 fp_launch() { # RECORD BASE ARGS...
   (fp_check "$1" "$2") || return 1
+  # shellcheck source=/dev/null # the record just checked
   . "$1"
   fp_rec=$1
   shift 2
   set -f # options are split on blanks, never globbed
   if [ -z "$cds" ]; then
     fp_say "fast: $fp_rec"
+    # shellcheck disable=SC2086 # options: JVM flags, split on blanks
     exec "$java" $options -classpath "$classpath" "$main" "$@"
   fi
   # As JBang 0.132.1 does for //CDS: use the archive beside the jar when it is there, else have this run dump it.
   fp_jsa=${jar%.jar}.jsa
   if [ -f "$fp_jsa" ]; then fp_cdsopt=-XX:SharedArchiveFile=$fp_jsa; else fp_cdsopt=-XX:ArchiveClassesAtExit=$fp_jsa; fi
   fp_say "fast: $fp_rec ($fp_cdsopt)"
+  # shellcheck disable=SC2086 # options: JVM flags, split on blanks
   exec "$java" $options -classpath "$classpath" "$fp_cdsopt" "$main" "$@"
 }
 

@@ -163,6 +163,20 @@ class LaunchFastPathTest {
         assertEquals(byPath.stdout(), byPathAgain.stdout(), byPathAgain.toString());
         assertTrue(fast(byPathAgain), byPathAgain.toString());
 
+        // lib/setup-host.sh's copy of the wrapper on the PATH runs the same JBang: records are still written
+        Path installed = Files.createDirectories(tmp.resolve("prefix/lib/cdeploy-jbang/.jbang-wrapper"));
+        Files.copy(repo.resolve("jbang"), installed.resolveSibling("jbang"));
+        Files.copy(repo.resolve(".jbang-wrapper/pom.xml"), installed.resolve("pom.xml"));
+        Path bin = Files.createDirectories(tmp.resolve("prefix/bin"));
+        Files.createSymbolicLink(bin.resolve("jbang"), installed.resolveSibling("jbang"));
+        Map<String, String> withInstalled = env("PATH", bin + ":" + HookProcess.SYSTEM_PATH);
+        withInstalled.remove("CDEPLOY_WRAPPER_ONLY");
+        word(repo, "three");
+        HookProcess.Result viaCopy = run(repo, withInstalled, false, jbang, "greet", "z");
+        assertEquals("three:z:on\n", viaCopy.stdout(), viaCopy.toString());
+        assertTrue(viaCopy.stderr().contains("launch: slow: sources changed"), viaCopy.toString());
+        assertTrue(fast(run(repo, withInstalled, false, jbang, "greet", "z")), "recorded by the installed copy's JBang");
+
         // outside the checkout the alias is not ours (JBang would not find it either): no fast path
         HookProcess.Result elsewhere = run(tmp, env(), false, jbang, "greet");
         assertFalse(elsewhere.stderr().contains("launch:"), elsewhere.toString());
