@@ -63,22 +63,26 @@ fp_closure() { # BASE SCRIPT [EXTRA...]
     }' "$@"
 }
 
-# Prints one SHA-256 over the names and contents of FILES (one per line, relative to BASE); fails when one is
-# missing or unreadable.
+# Sets fp_sum to one SHA-256 over the names and contents of FILES (one per line, relative to BASE); fails when
+# one is not a readable file. Few processes: this runs on every fast launch.
 fp_hash() { # BASE FILES
   # shellcheck disable=SC2086 # FILES: one per line, split on newlines only, never globbed
-  fp_sums=$(CDPATH='' cd -- "$1" && IFS='
-' && set -f && sha256sum -- $2) || return 1
-  fp_sum=$(printf '%s\n' "$fp_sums" | sha256sum) || return 1
-  printf '%s\n' "${fp_sum%% *}"
+  fp_sum=$(
+    CDPATH='' cd -- "$1" || exit 1
+    IFS='
+'
+    set -f
+    for f in $2; do if [ ! -f "$f" ] || [ ! -r "$f" ]; then exit 1; fi; done
+    sha256sum -- $2 | sha256sum
+  ) || return 1
+  fp_sum=${fp_sum%% *}
 }
 
 # What, besides the sources, changes the command JBang would print: its JDK, cache and repository settings.
 # Only ./jbang's records carry it: hooks run in the agent's fixed environment, and hooks/pull's JVM may see a
 # JAVA_HOME that JBang's own launcher exported, which the later hooks' launcher never sees.
-fp_ctx() {
-  printf '%s|%s|%s|%s|%s' "${JAVA_HOME-}" "${JBANG_DIR-}" "${JBANG_CACHE_DIR-}" "${JBANG_REPO-}" \
-    "${JBANG_DEFAULT_JAVA_VERSION-}"
+fp_ctx() { # sets fp_ctx
+  fp_ctx="${JAVA_HOME-}|${JBANG_DIR-}|${JBANG_CACHE_DIR-}|${JBANG_REPO-}|${JBANG_DEFAULT_JAVA_VERSION-}"
 }
 
 # The value as one single-quoted sh word.
@@ -95,21 +99,22 @@ fp_stamp() { # BASE SCRIPT [EXTRA...]
   # JBANG_APP_<DIRECTIVE> variables add directives from outside the files: no record then.
   case $(export -p) in *JBANG_APP_*) return 1 ;; esac
   fp_files=$(fp_closure "$@") || return 1
-  fp_h=$(fp_hash "$1" "$fp_files") || return 1
+  fp_hash "$1" "$fp_files" || return 1
   if grep -qE '^//CDS([[:space:]]|$)' "$1/$2"; then fp_cds=1; fi
   fp_stamp="cds=$fp_cds
 files=$(fp_q "$fp_files")
-hash=$fp_h"
+hash=$fp_sum"
 }
 
 # Writes RECORD (atomically) from a stamp taken before JBang read the sources, and the command it runs.
 fp_write() { # RECORD STAMP WHO java options classpath main jar
+  fp_ctx
   mkdir -p -- "$(dirname -- "$1")" 2>/dev/null || return 1
   if {
     printf '# Written by %s: the command JBang runs, valid while the stamp below holds (hooks/fastpath.sh).\n' "$3"
     printf 'java=%s\noptions=%s\nclasspath=%s\nmain=%s\njar=%s\n' "$(fp_q "$4")" "$(fp_q "$5")" "$(fp_q "$6")" \
       "$(fp_q "$7")" "$(fp_q "$8")"
-    printf '%s\nctx=%s\n' "$2" "$(fp_q "$(fp_ctx)")"
+    printf '%s\nctx=%s\n' "$2" "$(fp_q "$fp_ctx")"
   } >"$1.$$" 2>/dev/null && mv -f -- "$1.$$" "$1" 2>/dev/null; then return 0; fi
   rm -f -- "$1.$$"
   return 1
@@ -125,13 +130,13 @@ fp_check() { # RECORD BASE
   [ -r "$1" ] || { fp_say "slow: no record $1"; return 1; }
   # shellcheck source=/dev/null # a record
   . "$1" || return 1
-  case $(export -p) in *JBANG_APP_*) fp_say "slow: JBANG_APP_* set"; return 1 ;; esac
   [ -n "$hash" ] || { fp_say "slow: $1 has no stamp"; return 1; }
-  [ -z "$ctx" ] || [ "$ctx" = "$(fp_ctx)" ] || { fp_say "slow: $1 was written in another environment"; return 1; }
+  fp_ctx
+  [ -z "$ctx" ] || [ "$ctx" = "$fp_ctx" ] || { fp_say "slow: $1 was written in another environment"; return 1; }
   if [ ! -x "$java" ] || [ ! -r "$jar" ]; then fp_say "slow: $java or $jar is gone"; return 1; fi
   set -f; IFS=: # a subshell: neither leaks
   for fp_e in $classpath; do [ -r "$fp_e" ] || { fp_say "slow: $fp_e is gone"; return 1; }; done
-  [ "$(fp_hash "$2" "$files")" = "$hash" ] || { fp_say "slow: sources changed since $1"; return 1; }
+  if ! fp_hash "$2" "$files" || [ "$fp_sum" != "$hash" ]; then fp_say "slow: sources changed since $1"; return 1; fi
 }
 
 # Execs RECORD's command with ARGS when it is current; returns 1 (nothing changed) when it is not.
