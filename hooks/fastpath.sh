@@ -85,7 +85,7 @@ fp_ctx() { # sets fp_ctx
   fp_ctx="${JAVA_HOME-}|${JBANG_DIR-}|${JBANG_CACHE_DIR-}|${JBANG_REPO-}|${JBANG_DEFAULT_JAVA_VERSION-}"
 }
 
-# The value as one single-quoted sh word.
+# Prints the value as one single-quoted sh word.
 fp_q() {
   case $1 in
     *\'*) printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")" ;;
@@ -109,12 +109,11 @@ hash=$fp_sum"
 # Writes RECORD (atomically) from a stamp taken before JBang read the sources, and the command it runs.
 fp_write() { # RECORD STAMP WHO java options classpath main jar
   fp_ctx
-  mkdir -p -- "$(dirname -- "$1")" 2>/dev/null || return 1
+  [ -d "${1%/*}" ] || mkdir -p -- "${1%/*}" 2>/dev/null || return 1
   if {
     printf '# Written by %s: the command JBang runs, valid while the stamp below holds (hooks/fastpath.sh).\n' "$3"
-    printf 'java=%s\noptions=%s\nclasspath=%s\nmain=%s\njar=%s\n' "$(fp_q "$4")" "$(fp_q "$5")" "$(fp_q "$6")" \
-      "$(fp_q "$7")" "$(fp_q "$8")"
-    printf '%s\nctx=%s\n' "$2" "$(fp_q "$fp_ctx")"
+    printf 'java='; fp_q "$4"; printf '\noptions='; fp_q "$5"; printf '\nclasspath='; fp_q "$6"
+    printf '\nmain='; fp_q "$7"; printf '\njar='; fp_q "$8"; printf '\n%s\nctx=' "$2"; fp_q "$fp_ctx"; echo
   } >"$1.$$" 2>/dev/null && mv -f -- "$1.$$" "$1" 2>/dev/null; then return 0; fi
   rm -f -- "$1.$$"
   return 1
