@@ -194,7 +194,7 @@ class LaunchFastPathTest {
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
         closure(bundle, "hooks");
 
-        // what hooks/pull does: stamp, jbang build, jbang info tools, then the record
+        // what hooks/pull (lib/host/WarmUp.java) does: stamp, jbang build, jbang info tools, then the record
         String repoJbang = HookProcess.REPO.resolve("jbang").toString();
         String source = bundle.resolve("hooks/greet.java").toString();
         HookProcess.Result stamp = run(Path.of("/"), env(), false, "/bin/sh", bundle.resolve("hooks/fastpath.sh").toString(), "stamp",
@@ -204,7 +204,7 @@ class LaunchFastPathTest {
         assertEquals(0, run(Path.of("/"), env(), false, repoJbang, "build", source).exit());
         HookProcess.Result info = run(Path.of("/"), env(), false, repoJbang, "info", "tools", source);
         assertEquals(0, info.exit(), info.toString());
-        Files.writeString(bundle.resolve("hooks/.greet.cmd"), pull.launchCommand(info.stdout(), Path.of(source)) + stamp.stdout());
+        Files.writeString(bundle.resolve("hooks/.greet.cmd"), WarmUp.launchCommand(info.stdout(), Path.of(source)) + stamp.stdout());
 
         // as the agent runs it (cwd /, minimal PATH, no HOME) and with no jbang anywhere on the PATH
         Map<String, String> agent = env("CDEPLOY_JBANG", "/nonexistent");
