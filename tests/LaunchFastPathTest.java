@@ -243,9 +243,9 @@ class LaunchFastPathTest {
         }
         String jbang = copy.resolve("jbang").toString();
         HookProcess.Result first = run(copy, env(), false, jbang, "stop", "--version");
-        assertEquals("stop 1\n", first.stdout(), first.toString());
+        assertTrue(first.exit() == 0 && first.stdout().startsWith("stop "), first.toString());
         HookProcess.Result second = run(copy, env(), false, jbang, "stop", "--version");
-        assertEquals("stop 1\n", second.stdout(), second.toString());
+        assertEquals(first.stdout(), second.stdout(), second.toString());
         assertTrue(fast(second), second.toString());
 
         // the first helper stop.java names with //SOURCES, wherever it lives under lib/
@@ -254,7 +254,7 @@ class LaunchFastPathTest {
         assertTrue(helper.startsWith("lib/"), closure.toString());
         Files.writeString(copy.resolve(helper), Files.readString(copy.resolve(helper)) + "\n// edited\n");
         HookProcess.Result edited = run(copy, env(), false, jbang, "stop", "--version");
-        assertEquals("stop 1\n", edited.stdout(), edited.toString());
+        assertEquals(first.stdout(), edited.stdout(), edited.toString());
         assertTrue(edited.stderr().contains("launch: slow: sources changed"), edited.toString());
         assertTrue(fast(run(copy, env(), false, jbang, "stop", "--version")));
     }
