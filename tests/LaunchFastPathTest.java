@@ -24,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The launch fast path (hooks/fastpath.sh): ./jbang and hooks/launch start a script's JVM without JBang's while a
  * record of JBang's command is current, i.e. no file of the script's closure changed; an edit anywhere in it goes
  * back through JBang. CDEPLOY_LAUNCH_DEBUG=1 makes each call say "launch: fast" or "launch: slow" on stderr.
+ * None needs Docker; those that run JBang (through ./jbang's Maven-resolved copy) are outside the fast lane, like
+ * WrapperTest.
  */
-@Tag("fast")
 class LaunchFastPathTest {
     static final String[] ARGS = {"a b", "it's", "$HOME", "\"q\""};
     static final String ECHOED = "a b|it's|$HOME|\"q\"";
@@ -260,6 +261,7 @@ class LaunchFastPathTest {
     }
 
     @Test
+    @Tag("fast")
     void the_closure_follows_sources_and_files_as_jbang_does_and_refuses_what_it_cannot_follow() throws IOException {
         Path base = tmp.resolve("base");
         Files.createDirectories(base.resolve("app/a/deep"));
@@ -322,6 +324,7 @@ class LaunchFastPathTest {
     }
 
     @Test
+    @Tag("fast")
     void jbang_without_arguments_lists_the_repositorys_commands() throws IOException {
         HookProcess.Result r = run(HookProcess.REPO, Map.of(), false, HookProcess.REPO.resolve("jbang").toString());
         assertEquals(0, r.exit(), r.toString());
