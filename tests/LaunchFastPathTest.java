@@ -86,7 +86,7 @@ class LaunchFastPathTest {
         return repo;
     }
 
-    /** DIR/greet.java → ../lib/core/Text.java → deep/Words.java (the word); greet exits 3 when an argument is "fail". */
+    /** DIR/greet.java -> ../lib/core/Text.java -> deep/Words.java (the word); greet exits 3 when an argument is "fail". */
     static void closure(Path root, String dir) throws IOException {
         Files.createDirectories(root.resolve(dir));
         Files.createDirectories(root.resolve("lib/core/deep"));
