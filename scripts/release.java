@@ -11,6 +11,7 @@
 //SOURCES ../lib/release/Target.java ../lib/release/LiveTarget.java ../lib/release/ReleaseResult.java ../lib/release/Report.java
 //FILES kit/appspec.yml=../appspec.yml
 //FILES kit/compose.yml=../compose.yml
+//FILES kit/hooks/fastpath.sh=../hooks/fastpath.sh
 //FILES kit/hooks/launch=../hooks/launch
 //FILES kit/hooks/pull=../hooks/pull
 //FILES kit/hooks/pull.java=../hooks/pull.java

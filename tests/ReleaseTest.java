@@ -102,7 +102,7 @@ class ReleaseTest {
                 content.put(e.getName(), zip.getInputStream(e).readAllBytes());
             }
         }
-        assertEquals(List.of("appspec.yml", "compose.yml", "hooks/launch", "hooks/pull", "hooks/pull.java", "hooks/start",
+        assertEquals(List.of("appspec.yml", "compose.yml", "hooks/fastpath.sh", "hooks/launch", "hooks/pull", "hooks/pull.java", "hooks/start",
                 "hooks/start.java", "hooks/validate", "hooks/validate.java", "image.txt",
                 "lib/bundle/AgentText.java", "lib/bundle/AppSpec.java", "lib/bundle/Bundle.java", "lib/bundle/ImageRef.java", "lib/bundle/Manifest.java", "lib/bundle/Settings.java",
                 "lib/core/Cli.java", "lib/core/Clock.java", "lib/core/Json.java", "lib/core/Log.java", "lib/core/Mask.java", "lib/core/Proc.java",

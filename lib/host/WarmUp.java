@@ -10,7 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * hooks/pull's last step: compiles the hooks that run inside the swap (JBang caches a compiled script by its content)
- * and writes each one's java command beside its launcher, so that hooks/launch starts them without JBang's own JVM.
+ * and writes each one's java command beside its launcher, stamped by hooks/fastpath.sh with a hash of its sources, so
+ * that hooks/launch starts them without JBang's own JVM while that hash holds.
  */
 final class WarmUp {
     static final List<String> SWAP_HOOKS = List.of("start", "validate");
@@ -25,13 +26,23 @@ final class WarmUp {
         for (String hook : SWAP_HOOKS) {
             Path source = bundleDir.resolve("hooks").resolve(hook + ".java");
             Instant t = Instant.now();
+            // The launcher's own helper stamps the record (hash of the hook's sources, taken before JBang reads
+            // them), so hooks/launch checks it with the same code; no stamp, no record: the hook runs through JBang.
+            Proc.Result stamp = docker.run(List.of("/bin/sh", bundleDir.resolve("hooks/fastpath.sh").toString(), "stamp",
+                    bundleDir.toString(), "hooks/" + hook + ".java"), Duration.ofSeconds(30), null);
             Proc.Result built = docker.run(List.of(jbang, "build", source.toString()), Duration.ofMinutes(5), null);
             Proc.Result info = built.ok() ? docker.run(List.of(jbang, "info", "tools", source.toString()), Duration.ofMinutes(1), null) : built;
             if (!info.ok()) {
                 throw new Cli.Fail(Cli.ENVIRONMENT, "jbang " + (built.ok() ? "info tools" : "build") + " hooks/" + hook + ".java failed here: " + info.reason(),
                         "check Java and Maven access on the instance (jbang build " + source + ")");
             }
-            Stack.writeAtomically(source.resolveSibling("." + hook + ".cmd"), launchCommand(info.out(), source));
+            Path record = source.resolveSibling("." + hook + ".cmd");
+            if (stamp.ok()) {
+                Stack.writeAtomically(record, launchCommand(info.out(), source) + stamp.out());
+            } else {
+                record.toFile().delete();
+                log.info("pull: hooks/%s will start through JBang: hooks/fastpath.sh could not stamp it (%s)", hook, stamp.reason());
+            }
             log.info("pull: hooks/%s compiled (%s)", hook, Clock.since(t));
         }
     }
