@@ -251,7 +251,7 @@ class HooksEndToEndTest {
         Path b = bundle("no-jbang", APP + ":2", settings());
         HookProcess.Result r = HookProcess.run(List.of(b.resolve("hooks/pull").toString()), Path.of("/"), "BeforeInstall",
                 Map.of(), false);
-        assertEquals(127, r.exit(), r.toString());
+        assertEquals(Cli.ENVIRONMENT, r.exit(), r.toString());
         assertEquals(1, r.stderr().lines().count(), r.toString());
         assertTrue(r.stderr().startsWith("hooks/pull: jbang not found (searched CDEPLOY_JBANG, PATH=" + HookProcess.SYSTEM_PATH), r.stderr());
         assertEquals("1", serving());

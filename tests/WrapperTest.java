@@ -62,4 +62,27 @@ class WrapperTest {
         assertEquals(0, hook.exit(), hook.toString());
         assertTrue(hook.stdout().startsWith("Usage: stop "), hook.toString());
     }
+
+    @Test
+    void jbang_failing_to_build_is_exit_4_with_one_line_of_ours_after_its_own() throws IOException {
+        Path script = Files.writeString(tmp.resolve("needs_dep.java"),
+                "//DEPS org.example.nonexistent:nothing:9.9.9\nclass needs_dep { public static void main(String[] a) { System.exit(1); } }\n");
+        HookProcess.Result r = HookProcess.run(List.of(HookProcess.REPO.resolve("jbang").toString(), "--offline", script.toString()), tmp, "",
+                Map.of("HOME", System.getProperty("user.home"), "CDEPLOY_WRAPPER_ONLY", "1"), false);
+        assertEquals(Cli.ENVIRONMENT, r.exit(), r.toString());
+        assertTrue(r.lastLine().startsWith("jbang wrapper: JBang could not build needs_dep.java (its error is above)"), r.toString());
+    }
+
+    @Test
+    void the_hook_launcher_tells_a_jbang_failure_from_the_hooks_own_exit_codes() throws IOException {
+        Path bundle = HookProcess.bundle(tmp.resolve("bundle"), "app:1", Map.of());
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path fake = Files.writeString(bin.resolve("jbang"), "#!/bin/sh\necho '[jbang] [ERROR] Could not resolve dependencies' >&2\nexit 1\n");
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+        HookProcess.Result r = HookProcess.run(List.of(bundle.resolve("hooks/stop").toString()), Path.of("/"), "",
+                Map.of("PATH", bin + ":" + HookProcess.SYSTEM_PATH), false);
+        assertEquals(Cli.ENVIRONMENT, r.exit(), r.toString());
+        assertEquals("hooks/stop: JBang could not build hooks/stop.java (its error is above); check Java and Maven access on the instance",
+                r.lastLine(), r.toString());
+    }
 }

@@ -56,7 +56,16 @@ final class Lock implements AutoCloseable {
                 throw new Cli.Fail(Cli.ENVIRONMENT, "another hook holds the lock of " + stateDir + ": " + who + ", still after "
                         + wait.toSeconds() + " s", "let it finish (or check that it is not hung: ps -p <pid>), then run this again");
             }
-            Health.sleep(POLL);
+            pause();
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(POLL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Cli.Fail(Cli.FAILED, "interrupted while waiting for the project's lock");
         }
     }
 
