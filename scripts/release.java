@@ -27,6 +27,7 @@
 //FILES kit/lib/bundle/Settings.java=../lib/bundle/Settings.java
 //FILES kit/lib/core/Cli.java=../lib/core/Cli.java
 //FILES kit/lib/core/Clock.java=../lib/core/Clock.java
+//FILES kit/lib/core/Deadline.java=../lib/core/Deadline.java
 //FILES kit/lib/core/Json.java=../lib/core/Json.java
 //FILES kit/lib/core/Log.java=../lib/core/Log.java
 //FILES kit/lib/core/Mask.java=../lib/core/Mask.java

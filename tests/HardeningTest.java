@@ -107,4 +107,24 @@ class HardeningTest {
             assertTrue(Files.exists(dir.resolve(Lock.FILE)), "free once the holder closed it");
         }
     }
+
+    @Test
+    void a_state_file_that_cannot_be_replaced_leaves_no_temporary_file() throws IOException {
+        Path target = Files.createDirectories(dir.resolve("state/docker-compose.yml"));
+        Files.writeString(target.resolve("keeps-it-busy"), "x"); // a non-empty folder where the file goes: the rename fails
+        Cli.Fail f = assertThrows(Cli.Fail.class, () -> Stack.writeAtomically(target, "services: {}\n"));
+        assertEquals(Cli.ENVIRONMENT, f.exitCode);
+        try (var files = Files.list(dir.resolve("state"))) {
+            assertEquals(List.of("docker-compose.yml"), files.map(p -> p.getFileName().toString()).toList(), "no .tmp left");
+        }
+    }
+
+    @Test
+    void release_refuses_bad_settings_before_any_request() {
+        ReleaseFixture.Run r = ReleaseFixture.run(ReleaseFixture.env(), List.of("--bucket", "b", "--application", "a", "--deployment-group", "g",
+                "--image", ReleaseFixture.IMAGE, "--release-version", "1.0.0", "--commit", ReleaseFixture.COMMIT,
+                "--source", HookProcess.REPO.toString(), "--dry-run", "--container", "bad name!"));
+        assertEquals(Cli.INPUT, r.exit(), r.err());
+        assertTrue(r.err().contains("container 'bad name!' is not a valid Docker container name"), r.err());
+    }
 }

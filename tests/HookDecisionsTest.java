@@ -270,4 +270,27 @@ class HookDecisionsTest {
             assertEquals(List.of(), composeUps(), "nothing swapped");
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"docker-compose --project-name art", "docker pull --quiet"})
+    void pull_stops_on_its_own_before_the_agents_timeout_and_leaves_no_scratch_file(String slowStep) throws IOException {
+        // the repository's appspec gives BeforeInstall 900 s: started 884 s ago, pull has 1 s of its 885 left
+        long started = java.time.Instant.now().minusSeconds(884).toEpochMilli() * 1_000_000L;
+        docker.answer("docker container inspect", 1, "Error: No such container").slow(slowStep, Duration.ofSeconds(30));
+        pull p = new pull();
+        p.options.env = Map.of("CDEPLOY_STATE_DIR", state.toString(), "CDEPLOY_HOOK_START", Long.toString(started));
+        p.options.runner = docker;
+        StringWriter err = new StringWriter();
+        CommandLine cl = Cli.commandLine(p);
+        cl.setErr(new PrintWriter(err, true));
+        java.time.Instant t = java.time.Instant.now();
+        int exit = cl.execute("--bundle", bundle.toString(), "--no-warm-up");
+        assertEquals(Cli.ENVIRONMENT, exit, err.toString());
+        assertTrue(Duration.between(t, java.time.Instant.now()).toSeconds() < 10, "stopped at its budget, not the step's 600 s");
+        assertTrue(err.toString().contains("pull: pull used its 885 s (its appspec timeout less 15 s) and stopped at: " + slowStep), err.toString());
+        assertTrue(err.toString().contains("; raise the timeout of hooks/pull in appspec.yml"), err.toString());
+        try (var left = Files.list(state.resolve("art"))) {
+            assertEquals(List.of(), left.map(Path::getFileName).map(Path::toString).filter(n -> n.startsWith(".check-")).toList());
+        }
+    }
 }

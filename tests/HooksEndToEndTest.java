@@ -65,7 +65,8 @@ class HooksEndToEndTest {
         stateRoot = work.resolve("state");
         String images = HookProcess.REPO.resolve("tests/fixtures/images.sh").toString();
         ok(images, "--side");
-        for (String[] v : new String[][] {{"1", "ok", "1"}, {"2", "ok", "1"}, {"2-crash", "crash", "1"}, {"2-hang", "hang", "0"}}) {
+        for (String[] v : new String[][] {{"1", "ok", "1"}, {"2", "ok", "1"}, {"2-crash", "crash", "1"}, {"2-hang", "hang", "0"},
+                {"2-noexec", "noexec", "0"}}) {
             String digest = ok(images, REGISTRY, v[0], v[1], v[2]);
             digests.put(v[0], digest.substring(digest.indexOf('@') + 1));
             ok("docker", "rmi", APP + ":" + v[0]); // only the registry has it now: pull must fetch it
@@ -168,6 +169,30 @@ class HooksEndToEndTest {
                 + java.util.regex.Pattern.quote("; rolled back to " + APP + ":1, which is healthy again; see the container log above")), v.lastLine());
         assertEquals("1", serving());
         assertEquals(sideIds, sideContainerIds(), "side containers untouched");
+    }
+
+    @Test
+    @Order(2)
+    void an_image_that_cannot_start_is_undone_by_start_itself_and_a_codedeploy_rollback_after_it_is_harmless() throws IOException {
+        Path b = bundle("v2-noexec", APP + ":2-noexec", settings());
+        assertEquals(0, hook(b, "pull", Map.of()).exit());
+        HookProcess.Result s = hook(b, "start", Map.of());
+        // CodeDeploy skips ValidateService after a failed ApplicationStart: start itself brings back what served
+        assertEquals(Cli.ROLLED_BACK, s.exit(), s.toString());
+        assertTrue(s.lastLine().contains("; restored " + APP + ":1, which compose started again"), s.toString());
+        assertEquals("1", awaitServing("1"), "served again without any other deployment (--no-auto-rollback)");
+        // with automatic rollback, CodeDeploy then redeploys the last good revision: the same hooks, v1 again
+        HookProcess.Result again = pullStartValidate(bundle("v1-redeployed", APP + ":1", settings()));
+        assertEquals(0, again.exit(), again.toString());
+        assertEquals("1", serving());
+        assertEquals(sideIds, sideContainerIds(), "side containers untouched");
+    }
+
+    String awaitServing(String version) {
+        for (int i = 0; i < 120 && !version.equals(serving()); i++) {
+            Health.sleep(Duration.ofMillis(250));
+        }
+        return serving();
     }
 
     @Test

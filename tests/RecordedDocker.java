@@ -39,6 +39,14 @@ final class RecordedDocker implements Proc.Runner {
                 + "\"Config\":{\"Image\":\"" + image + "\",\"Labels\":{\"com.docker.compose.project\":\"art\"}}}]");
     }
 
+    /** Commands starting with {@code prefix} take {@code time} (or their timeout, then answer 124 as the real runner does). */
+    RecordedDocker slow(String prefix, Duration time) {
+        slow.put(prefix, time);
+        return this;
+    }
+
+    private final Map<String, Duration> slow = new LinkedHashMap<>();
+
     /** The rules that follow hold once compose up has run (once more). */
     RecordedDocker afterUp() {
         phases.add(new LinkedHashMap<>());
@@ -53,6 +61,19 @@ final class RecordedDocker implements Proc.Runner {
     public synchronized Proc.Result run(List<String> command, Duration timeout, Consumer<String> echo) {
         String line = String.join(" ", command);
         calls.add(line);
+        for (Map.Entry<String, Duration> s : slow.entrySet()) {
+            if (line.startsWith(s.getKey())) {
+                boolean late = s.getValue().compareTo(timeout) > 0;
+                try {
+                    Thread.sleep((late ? timeout : s.getValue()).toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                if (late) {
+                    return new Proc.Result(command, 124, "", "timed out after " + timeout.toSeconds() + " s: " + line);
+                }
+            }
+        }
         Proc.Result r = answerFor(line);
         if (r.ok() && line.startsWith("docker-compose --project-name") && command.contains("up")) {
             phase++;

@@ -27,15 +27,20 @@ final class Clock {
      * hooks/launch) when set, else the JVM's own start (a manual run).
      */
     static String summary(Map<String, String> env) {
-        String launched = env.get("CDEPLOY_HOOK_START");
-        Instant start = launched != null && launched.matches("\\d{19}")
-                ? Instant.ofEpochSecond(0, Long.parseLong(launched))
-                : Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
+        Instant start = started(env);
         Duration total = Duration.between(start, Instant.now());
         Duration others = Duration.ofNanos(CHILD_NANOS.get());
         Duration service = Duration.ofNanos(SERVICE_NANOS.get());
         return String.format("%s in all: %s waiting on other programs, %s%s own", seconds(total), seconds(others),
                 service.isZero() ? "" : seconds(service) + " waiting for the service, ", seconds(total.minus(others).minus(service)));
+    }
+
+    /** When the hook started: {@code CDEPLOY_HOOK_START} (epoch nanoseconds, from hooks/launch), else the JVM's start. */
+    static Instant started(Map<String, String> env) {
+        String launched = env.get("CDEPLOY_HOOK_START");
+        return launched != null && launched.matches("\\d{19}")
+                ? Instant.ofEpochSecond(0, Long.parseLong(launched))
+                : Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
     }
 
     static String seconds(Duration d) {

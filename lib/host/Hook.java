@@ -32,8 +32,13 @@ record Hook(String name, Bundle bundle, Stack stack, String image, ObjectNode co
         Bundle bundle = Bundle.load(o.dir);
         Stack stack = new Stack(bundle, bundle.stateDir(o.env));
         String image = bundle.image().pinned();
-        return new Hook(name, bundle, stack, image, stack.render(image), o.docker(), new Log(err), o.env);
+        Deadline deadline = Deadline.of(Clock.started(o.env), name, bundle.hookTimeoutSeconds(EVENTS.get(name), "hooks/" + name));
+        Docker docker = new Docker(deadline.clip(o.runner), o.env); // every program it runs ends before the agent's timeout
+        return new Hook(name, bundle, stack, image, stack.render(image), docker, new Log(err), o.env);
     }
+
+    /** The lifecycle event each hook is written for (appspec.yml says how long the agent gives it). */
+    static final Map<String, String> EVENTS = Map.of("pull", "BeforeInstall", "start", "ApplicationStart", "validate", "ValidateService");
 
     Settings settings() {
         return bundle.settings();
