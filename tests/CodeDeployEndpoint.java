@@ -100,6 +100,8 @@ final class CodeDeployEndpoint implements AutoCloseable {
     volatile int pollsUntilDone = 2;
     /** Targets per ListDeploymentTargets page (small, so that paging is exercised). */
     volatile int pageSize = 10;
+    /** Deployment ids per ListDeployments page. */
+    volatile int listPageSize = 100;
     private final AtomicInteger serial = new AtomicInteger();
     private final HttpServer server;
 
@@ -123,10 +125,15 @@ final class CodeDeployEndpoint implements AutoCloseable {
         throttled.put(operation, new AtomicInteger(times));
     }
 
-    /** A deployment already running in the group; it ends (Succeeded) after {@code polls} GetDeployment calls. */
+    /**
+     * Someone else's deployment (another revision) already running in the group; it ends (Succeeded) after
+     * {@code polls} GetDeployment calls.
+     */
     String active(String application, String group, int polls) {
         Deployment d = new Deployment(newId(), application, group, "user", false, instances, List.of(), true, polls);
         d.status = "InProgress";
+        d.revision = RevisionLocation.builder().revisionType("S3").s3Location(l -> l.bucket("bundles").bundleType("zip")
+                .key("codedeploy/" + application + "/1.4.1-00112233445566778899.zip").eTag("0123456789abcdef0123456789abcdef")).build();
         deployments.put(d.id, d);
         return d.id;
     }
@@ -348,7 +355,10 @@ final class CodeDeployEndpoint implements AutoCloseable {
                         .filter(d -> d.application.equals(r.applicationName()) && d.group.equals(r.deploymentGroupName()))
                         .filter(d -> !r.hasIncludeOnlyStatuses() || r.includeOnlyStatusesAsStrings().contains(d.status))
                         .map(d -> d.id).sorted().toList();
-                return ListDeploymentsResponse.builder().deployments(ids).build();
+                int from = r.nextToken() == null ? 0 : Integer.parseInt(r.nextToken());
+                int to = Math.min(ids.size(), from + listPageSize);
+                return ListDeploymentsResponse.builder().deployments(ids.subList(from, to))
+                        .nextToken(to < ids.size() ? Integer.toString(to) : null).build();
             }
             case "ListDeploymentTargets": {
                 var r = (ListDeploymentTargetsRequest) request;

@@ -84,6 +84,18 @@ class CodeDeployEndpointTest {
         assertEquals("ScriptFailed", failed.path("diagnostics").path("errorCode").asText());
         assertEquals("[stderr]pull: Docker daemon down", failed.path("diagnostics").path("logTail").asText());
 
+        // the group's active deployments (the rollback and two of someone else's), one per page: the CLI follows nextToken
+        cd.listPageSize = 1;
+        String a = cd.active("art", "art-prod", 1000);
+        String b = cd.active("art", "art-prod", 1000);
+        var active = aws("list-deployments", "--application-name", "art", "--deployment-group-name", "art-prod",
+                "--include-only-statuses", "Created", "Queued", "InProgress", "Baking", "Ready");
+        assertEquals(0, active.exit(), active.toString());
+        List<String> ids = new ArrayList<>();
+        active.json().path("deployments").forEach(d -> ids.add(d.asText()));
+        assertEquals(List.of(info.path("rollbackInfo").path("rollbackDeploymentId").asText(), a, b), ids);
+        assertEquals(3, cd.calls("ListDeployments").size());
+
         var missing = aws("get-deployment-group", "--application-name", "nope", "--deployment-group-name", "x");
         assertNotEquals(0, missing.exit());
         assertTrue(missing.err().contains("ApplicationDoesNotExistException") && missing.err().contains("No application found for name: nope"),
