@@ -143,6 +143,8 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
     Map<String, String> env = System.getenv();
     Path cwd = Path.of("");
     Docker docker = Docker.system();
+    /** Each AWS call attempt's limit (tests shorten it to lose an answer quickly). */
+    Duration awsAttemptTimeout = Aws.ATTEMPT_TIMEOUT;
     @Spec
     CommandSpec spec;
 
@@ -186,7 +188,7 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
                 new Plan.Storage(bucket, keyPrefix, sse, kmsKey),
                 new Plan.Deployment(application, group, deploymentConfig, description, fileExists, !noAutoRollback,
                         Duration.ofSeconds(waitForActive), Duration.ofSeconds(timeout), Duration.ofMillis((long) (pollInterval * 1000))),
-                () -> Aws.config(region, endpointUrl, s3EndpointUrl, codeDeployEndpointUrl, maxAttempts, env));
+                () -> Aws.config(region, endpointUrl, s3EndpointUrl, codeDeployEndpointUrl, maxAttempts, awsAttemptTimeout, env));
     }
 
     /** Step 1: the version says where it came from: a --release-version given here, or RELEASE_VERSION through it. */

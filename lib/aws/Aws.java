@@ -5,28 +5,38 @@
 //DEPS org.slf4j:slf4j-api:2.0.17
 //DEPS org.slf4j:slf4j-nop:2.0.17
 
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.retries.DefaultRetryStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.services.codedeploy.CodeDeployClient;
@@ -35,19 +45,23 @@ import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
  * The one place AWS clients are made: explicit region, the SDK's default credential chain (never a secret in an
- * option or in output), one HTTP client with timeouts, standard retries with backoff, and endpoints for local
- * servers. Endpoint precedence per service: the service's option, then {@code --endpoint-url}, then the SDK's own
- * variables {@code AWS_ENDPOINT_URL_S3} / {@code AWS_ENDPOINT_URL_CODEDEPLOY}, then {@code AWS_ENDPOINT_URL}.
- * AWS errors become one {@link Cli.Fail} line that names the IAM action when access is denied.
+ * option or in output), one HTTP client with timeouts, standard retries with backoff ({@link #once}: only what proves
+ * nothing ran, for a call that must not run twice), and endpoints for local servers. Endpoint precedence per
+ * service: the service's option, then {@code --endpoint-url}, then the SDK's own variables {@code AWS_ENDPOINT_URL_S3}
+ * / {@code AWS_ENDPOINT_URL_CODEDEPLOY}, then {@code AWS_ENDPOINT_URL}. AWS errors become one {@link Cli.Fail} line
+ * that names the IAM action when access is denied.
  */
 final class Aws {
     record Config(String region, URI s3Endpoint, URI codeDeployEndpoint, int maxAttempts, Duration callTimeout,
                   AwsCredentialsProvider credentials) {}
 
+    /** Each attempt's limit, unless a caller (a test) gives another. */
+    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(60);
+
     private Aws() {}
 
     static Config config(String regionOption, String endpointAll, String s3Endpoint, String codeDeployEndpoint,
-                         int maxAttempts, Map<String, String> env) {
+                         int maxAttempts, Duration attemptTimeout, Map<String, String> env) {
         String region = Cli.first(regionOption, env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"));
         if (region == null) {
             try {
@@ -59,7 +73,7 @@ final class Aws {
         }
         return new Config(region, uri(Cli.first(s3Endpoint, endpointAll, env.get("AWS_ENDPOINT_URL_S3"), env.get("AWS_ENDPOINT_URL"))),
                 uri(Cli.first(codeDeployEndpoint, endpointAll, env.get("AWS_ENDPOINT_URL_CODEDEPLOY"), env.get("AWS_ENDPOINT_URL"))),
-                maxAttempts, Duration.ofSeconds(60), DefaultCredentialsProvider.builder().build());
+                maxAttempts, attemptTimeout, DefaultCredentialsProvider.builder().build());
     }
 
     /**
@@ -115,7 +129,7 @@ final class Aws {
 
     static S3Client s3(Config c) {
         var b = S3Client.builder().region(Region.of(c.region)).credentialsProvider(c.credentials)
-                .httpClient(http()).overrideConfiguration(override(c))
+                .httpClient(http(c)).overrideConfiguration(override(c))
                 // the SHA-256 checksum is computed here and sent as a header; no extra CRC trailer
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
@@ -129,15 +143,71 @@ final class Aws {
 
     static CodeDeployClient codeDeploy(Config c) {
         var b = CodeDeployClient.builder().region(Region.of(c.region)).credentialsProvider(c.credentials)
-                .httpClient(http()).overrideConfiguration(override(c));
+                .httpClient(http(c)).overrideConfiguration(override(c));
         if (c.codeDeployEndpoint != null) {
             b.endpointOverride(c.codeDeployEndpoint);
         }
         return b.build();
     }
 
-    private static SdkHttpClient http() {
-        return UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(5)).socketTimeout(Duration.ofSeconds(60)).build();
+    private static SdkHttpClient http(Config c) {
+        return UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(5)).socketTimeout(c.callTimeout).build();
+    }
+
+    /**
+     * For a call that must not run twice (CreateDeployment has no idempotency token): the request's own retry strategy
+     * repeats, with the standard backoff and up to {@code --max-attempts}, only a failure that proves nothing ran
+     * ({@link #nothingRan}); any other failure reaches the caller after one attempt.
+     */
+    static Consumer<AwsRequestOverrideConfiguration.Builder> once(Config c) {
+        RetryStrategy retry = DefaultRetryStrategy.standardStrategyBuilder().maxAttempts(Math.max(1, c.maxAttempts))
+                .retryOnException(Aws::nothingRan).treatAsThrottling(Aws::throttled).useClientDefaults(false).build();
+        return o -> o.addPlugin(config -> config.overrideConfiguration(config.overrideConfiguration().toBuilder().retryStrategy(retry).build()));
+    }
+
+    /**
+     * Whether a failed call certainly did not run: the service said it was throttled, or no connection was made
+     * (refused, no route, unknown host, connect timeout). A reset, a read timeout or a server error prove nothing.
+     */
+    static boolean nothingRan(Throwable t) {
+        if (throttled(t)) {
+            return true;
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ConnectException || c instanceof NoRouteToHostException || c instanceof UnknownHostException
+                    || (c instanceof SocketTimeoutException
+                    && String.valueOf(c.getMessage()).toLowerCase(Locale.ROOT).contains("connect timed out"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a failed call may have run without its answer reaching us: no answer (a reset, a closed connection, a
+     * timeout) or a server error, and not what {@link #nothingRan} proves.
+     */
+    static boolean ambiguous(SdkException e) {
+        if (nothingRan(e) || String.valueOf(e.getMessage()).contains("Unable to load credentials")) {
+            return false; // credentials are resolved before anything is sent
+        }
+        if (e instanceof AwsServiceException s) {
+            return s.statusCode() >= 500;
+        }
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof IOException || c instanceof ApiCallAttemptTimeoutException || c instanceof ApiCallTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean throttled(Throwable t) {
+        if (t instanceof AwsServiceException s) {
+            String code = s.awsErrorDetails() == null ? "" : String.valueOf(s.awsErrorDetails().errorCode());
+            return s.isThrottlingException() || code.contains("Throttl") || code.equals("SlowDown") || code.equals("TooManyRequestsException");
+        }
+        return false;
     }
 
     private static ClientOverrideConfiguration override(Config c) {
@@ -168,7 +238,7 @@ final class Aws {
                 return new Cli.Fail(Cli.AWS, iamAction + " on " + resource + ": the credentials were refused (" + code + ")",
                         "check the role the job assumes (OIDC) or the credentials in the environment");
             }
-            if (s.isThrottlingException() || code.contains("Throttl") || code.equals("SlowDown") || code.equals("TooManyRequestsException")) {
+            if (throttled(s)) {
                 return new Cli.Fail(Cli.AWS, iamAction + " on " + resource + " was throttled (" + code + ") after " + attempts + (attempts == 1 ? " attempt" : " attempts"),
                         "retry later, or raise --max-attempts");
             }
