@@ -9,17 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.codedeploy.CodeDeployClient;
 import software.amazon.awssdk.services.codedeploy.model.ApplicationDoesNotExistException;
-import software.amazon.awssdk.services.codedeploy.model.CreateDeploymentRequest;
 import software.amazon.awssdk.services.codedeploy.model.DeploymentGroupDoesNotExistException;
 import software.amazon.awssdk.services.codedeploy.model.DeploymentGroupInfo;
 import software.amazon.awssdk.services.codedeploy.model.DeploymentInfo;
-import software.amazon.awssdk.services.codedeploy.model.DeploymentLimitExceededException;
 import software.amazon.awssdk.services.codedeploy.model.DeploymentOverview;
 import software.amazon.awssdk.services.codedeploy.model.DeploymentStatus;
 import software.amazon.awssdk.services.codedeploy.model.DeploymentTarget;
@@ -30,8 +26,8 @@ import software.amazon.awssdk.services.codedeploy.model.RevisionLocation;
 import software.amazon.awssdk.services.codedeploy.model.TargetFilterName;
 
 /**
- * The CodeDeploy side of a release: check the application and group, register the revision, create the deployment
- * (waiting, bounded, for one already in progress), follow it to its end with progress lines, and explain a failure:
+ * The CodeDeploy side of a release: check the application and group, register the revision ({@link CreateOnce}
+ * creates the deployment), follow it to its end with progress lines, and explain a failure:
  * every failed instance's failing lifecycle event (event, script, error code, message, log tail), identical failures
  * told once with the instances they hit, and the automatic rollback followed to its own end. Every list call is
  * paged and instance look-ups go 25 at a time (the API's batch limit), so groups of hundreds cost a few calls.
@@ -40,7 +36,6 @@ final class CodeDeploy {
     static final int BATCH = 25;
     static final Set<DeploymentStatus> ACTIVE = Set.of(DeploymentStatus.CREATED, DeploymentStatus.QUEUED,
             DeploymentStatus.IN_PROGRESS, DeploymentStatus.BAKING, DeploymentStatus.READY);
-    private static final Pattern ACTIVE_ID = Pattern.compile("\\b(d-[A-Z0-9]{9})\\b");
 
     /** Instances that failed the same way. */
     record Failure(String event, String script, String errorCode, String message, String logTail, List<String> instances) {}
@@ -86,47 +81,6 @@ final class CodeDeploy {
             client.registerApplicationRevision(r -> r.applicationName(application).revision(revision).description(description));
         } catch (SdkException e) {
             throw Aws.fail(e, "codedeploy:RegisterApplicationRevision", "application " + application, attempts);
-        }
-    }
-
-    /**
-     * CreateDeployment. When the group already runs a deployment the service refuses a second one: wait for it (up to
-     * {@code waitForActive}) and try again, or fail naming it.
-     */
-    String create(CreateDeploymentRequest request, Duration waitForActive) {
-        Instant until = Instant.now().plus(waitForActive);
-        String what = "application " + request.applicationName() + ", group " + request.deploymentGroupName();
-        while (true) {
-            try {
-                return client.createDeployment(request).deploymentId();
-            } catch (DeploymentLimitExceededException e) {
-                List<String> active = active(request.applicationName(), request.deploymentGroupName());
-                if (active.isEmpty()) {
-                    Matcher m = ACTIVE_ID.matcher(String.valueOf(e.getMessage()));
-                    if (m.find()) {
-                        active = List.of(m.group(1));
-                    }
-                }
-                String ids = active.isEmpty() ? "another deployment" : String.join(", ", active);
-                if (!Instant.now().isBefore(until)) {
-                    throw new Cli.Fail(Cli.AWS, "deployment group '" + request.deploymentGroupName() + "' already has " + ids
-                            + " in progress" + (waitForActive.isZero() ? "" : " (waited " + waitForActive.toSeconds() + " s)"),
-                            "wait for it, stop it (aws deploy stop-deployment --deployment-id " + (active.isEmpty() ? "<id>" : active.get(0))
-                                    + "), or raise --wait-for-active; no deployment was created");
-                }
-                log.info("deploy: group %s already has %s in progress; waiting for it (at most until %s)", request.deploymentGroupName(),
-                        ids, until);
-                for (String id : active) {
-                    while (Instant.now().isBefore(until) && ACTIVE.contains(info(id).status())) {
-                        sleep();
-                    }
-                }
-                if (active.isEmpty()) {
-                    sleep();
-                }
-            } catch (SdkException e) {
-                throw Aws.fail(e, "codedeploy:CreateDeployment", what, attempts);
-            }
         }
     }
 
@@ -277,7 +231,7 @@ final class CodeDeploy {
         return Objects.requireNonNullElse(v, 0L);
     }
 
-    private void sleep() {
+    void sleep() {
         try {
             Thread.sleep(poll.toMillis());
         } catch (InterruptedException e) {

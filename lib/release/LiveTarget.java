@@ -56,7 +56,10 @@ final class LiveTarget implements Target {
                 + (r.s3Location().version() == null ? "" : ", version " + r.s3Location().version()) + "), registered with " + application);
     }
 
-    /** CreateDeployment: the group's configuration unless one is given, automatic rollback on failure unless turned off. */
+    /**
+     * CreateDeployment: the group's configuration unless one is given, automatic rollback on failure unless turned off;
+     * at most one deployment, even when the answer is lost ({@link CreateOnce}).
+     */
     @Override
     public Done<String> deploy(RevisionLocation revision, String description) {
         Plan.Deployment d = plan.deployment();
@@ -64,10 +67,10 @@ final class LiveTarget implements Target {
                 .revision(revision).deploymentConfigName(d.config()).description(description).fileExistsBehavior(d.fileExists())
                 .autoRollbackConfiguration(a -> a.enabled(d.autoRollback()).eventsWithStrings(d.autoRollback() ? List.of("DEPLOYMENT_FAILURE") : List.of()))
                 .build();
-        String id = codeDeploy().create(request, d.waitForActive());
+        CreateOnce.Created c = new CreateOnce(codeDeploy(), aws.codeDeploy(), plan.aws(), log).create(request, d.waitForActive());
         String config = d.config() != null ? d.config()
                 : group.deploymentConfigName() == null ? "group's configuration" : group.deploymentConfigName();
-        return new Done<>(id, "created " + id + " (" + d.application() + "/" + d.group() + ", " + config + ")");
+        return new Done<>(c.id(), c.how() + " " + c.id() + " (" + d.application() + "/" + d.group() + ", " + config + ")");
     }
 
     /** A failure while following names the deployment: it exists, and can be followed by hand. */
