@@ -136,7 +136,7 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
     String s3EndpointUrl;
     @Option(names = "--codedeploy-endpoint-url", description = "CodeDeploy endpoint (default: AWS_ENDPOINT_URL_CODEDEPLOY)")
     String codeDeployEndpointUrl;
-    @Option(names = "--max-attempts", defaultValue = "5", description = "Attempts per AWS call, with backoff (default: AWS_MAX_ATTEMPTS, else 5)")
+    @Option(names = "--max-attempts", defaultValue = "5", description = "Attempts per AWS call, with backoff; CreateDeployment only when it surely did not run (default: AWS_MAX_ATTEMPTS, else 5)")
     int maxAttempts;
 
     /** What the command reads instead of the process: replaced by tests. */
