@@ -11,7 +11,6 @@ import java.util.Set;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -29,20 +28,9 @@ import software.amazon.awssdk.services.codedeploy.model.ListDeploymentsRequest;
  */
 @Tag("fast")
 class CreateOnceTest {
-    static S3Endpoint s3;
+    static final S3Endpoint s3 = ReleaseFixture.s3();
     CodeDeployEndpoint cd;
     LossyFront front;
-
-    @BeforeAll
-    static void start() throws Exception {
-        s3 = new S3Endpoint();
-        s3.createBucket(ReleaseFixture.BUCKET);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        s3.close();
-    }
 
     @BeforeEach
     void fresh() throws Exception {
@@ -54,6 +42,11 @@ class CreateOnceTest {
     void close() throws Exception {
         front.close();
         cd.close();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        s3.close();
     }
 
     ReleaseFixture.Run run(String... more) {

@@ -47,8 +47,7 @@ class ReleaseEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        s3 = new S3Endpoint();
-        s3.createBucket(ReleaseFixture.BUCKET);
+        s3 = ReleaseFixture.s3();
         cd = new CodeDeployEndpoint().group(ReleaseFixture.APP, ReleaseFixture.GROUP);
     }
 

@@ -92,6 +92,17 @@ final class ReleaseFixture {
         return new Run(exit, out.toString(), err.toString());
     }
 
+    /** S3Proxy behind its recording front, with the fixture's bucket. */
+    static S3Endpoint s3() {
+        try {
+            S3Endpoint s3 = new S3Endpoint();
+            s3.createBucket(BUCKET);
+            return s3;
+        } catch (Exception e) {
+            throw new AssertionError("S3Proxy did not start", e);
+        }
+    }
+
     /** A copy of the repository's kit (appspec.yml, compose.yml, hooks/, lib/) to break on purpose. */
     static Path copyKit(Path into) throws IOException {
         for (String dir : List.of("hooks", "lib")) {

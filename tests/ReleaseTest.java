@@ -36,9 +36,8 @@ class ReleaseTest {
     static CodeDeployEndpoint cd;
 
     @BeforeAll
-    static void start() throws Exception {
-        s3 = new S3Endpoint();
-        s3.createBucket(ReleaseFixture.BUCKET);
+    static void start() {
+        s3 = ReleaseFixture.s3();
     }
 
     @AfterAll
@@ -471,10 +470,9 @@ class ReleaseTest {
     private static void fresh_s3() {
         try {
             s3.close();
-            s3 = new S3Endpoint();
-            s3.createBucket(ReleaseFixture.BUCKET);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+        s3 = ReleaseFixture.s3();
     }
 }
