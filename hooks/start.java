@@ -71,6 +71,7 @@ class start implements Callable<Integer> {
         }
         h.log().info("start: restoring %s", previous.get());
         try {
+            h.docker().removeService(h.settings().project(), h.settings().service()); // the half-made swap, under any name
             h.stack().up(h.docker(), compose, h.stack().gracePeriod(h.compose()).plus(Stack.ROLLBACK_MARGIN), h.log(), false);
         } catch (Cli.Fail again) {
             return new Cli.Fail(Cli.FAILED, failed.getMessage() + "; restoring " + previous.get() + " failed too: " + again.getMessage());

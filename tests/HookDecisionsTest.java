@@ -44,12 +44,21 @@ class HookDecisionsTest {
     }
 
     Run run(Callable<Integer> hook, Hook.Options options) {
-        options.env = Map.of("CDEPLOY_STATE_DIR", state.toString(), "CDEPLOY_LOCK_WAIT", "0");
+        return run(hook, options, Map.of("CDEPLOY_LOCK_WAIT", "0"));
+    }
+
+    /** The hook in-process on the recorded Docker, state in the test's folder, {@code env} added to the environment. */
+    Run run(Callable<Integer> hook, Hook.Options options, Map<String, String> env, String... args) {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("CDEPLOY_STATE_DIR", state.toString());
+        options.env = all;
         options.runner = docker;
         StringWriter err = new StringWriter();
         CommandLine cl = Cli.commandLine(hook);
         cl.setErr(new PrintWriter(err, true));
-        return new Run(cl.execute("--bundle", bundle.toString()), err.toString());
+        List<String> argv = new java.util.ArrayList<>(List.of("--bundle", bundle.toString()));
+        argv.addAll(List.of(args));
+        return new Run(cl.execute(argv.toArray(String[]::new)), err.toString());
     }
 
     Run validate() {
@@ -89,10 +98,12 @@ class HookDecisionsTest {
     @Test
     void validate_crashed_rolls_back_to_the_previous_image_and_exits_3() throws IOException {
         recorded(Stack.PREVIOUS, OLD);
-        docker.container("art-backend", NEW, "exited", null, 0).answer("docker logs", 0, "Exception in thread main\n")
+        docker.container("art-backend", NEW, "exited", null, 0)
+                .answer("docker logs", 0, "Exception in thread main\nconnecting with password=hunter2\n")
                 .afterUp().container("art-backend", OLD, "running", "healthy", 0);
         Run r = validate();
         assertEquals(Cli.ROLLED_BACK, r.exit(), r.err());
+        assertTrue(r.err().contains("  | connecting with password=****") && !r.err().contains("hunter2"), "masked: it travels into the CI log");
         assertEquals(1, composeUps().size(), docker.calls.toString());
         assertTrue(Files.readString(state.resolve("art/docker-compose.override.yml")).contains("image: \"" + OLD + "\""), "the previous image live");
         assertEquals(OLD, recorded(Stack.CURRENT));
@@ -214,10 +225,13 @@ class HookDecisionsTest {
         Files.writeString(state.resolve("art").resolve(Stack.OVERRIDE_FILE), "services: {art-be: {image: \"" + OLD + "\"}}\n");
         recorded(Stack.CURRENT, OLD);
         docker.answer("docker-compose --project-name art", 1, "ERROR: for art-backend  Cannot start service art-be: OCI runtime create failed")
-                .answer("docker-compose --project-name art", 0, "");
+                .answer("docker-compose --project-name art", 0, "")
+                .answer("docker ps --all --quiet --filter label=com.docker.compose.project=art --filter label=com.docker.compose.service=art-be",
+                        0, "0a1b2c\n3d4e5f\n"); // Compose v1 left the old one renamed and the new one created
         Run r = start();
         assertEquals(Cli.ROLLED_BACK, r.exit(), r.err());
         assertEquals(2, composeUps().size(), "the failed swap, then the restore");
+        assertEquals(List.of("docker rm --force 0a1b2c 3d4e5f"), docker.callsStartingWith("docker rm"), "both gone before the restore");
         assertTrue(Files.readString(state.resolve("art").resolve(Stack.OVERRIDE_FILE)).contains(OLD), "the serving pair is live again");
         assertEquals(OLD, recorded(Stack.CURRENT));
         assertTrue(r.err().contains("restored " + OLD + ", which compose started again"), r.err());
@@ -245,28 +259,14 @@ class HookDecisionsTest {
     }
 
     @Test
-    void the_log_tail_that_travels_into_the_ci_log_is_masked() throws IOException {
-        recorded(Stack.PREVIOUS, OLD);
-        docker.container("art-backend", NEW, "exited", null, 0).answer("docker logs", 0, "connecting with password=hunter2\n")
-                .afterUp().container("art-backend", OLD, "running", "healthy", 0);
-        Run r = validate();
-        assertEquals(Cli.ROLLED_BACK, r.exit(), r.err());
-        assertTrue(r.err().contains("  | connecting with password=****") && !r.err().contains("hunter2"), r.err());
-    }
-
-    @Test
     void a_hook_waits_for_the_one_holding_the_project_then_exits_4_naming_it() throws IOException {
         docker.container("art-backend", OLD, "running", "healthy", 0);
         Log quiet = new Log(new PrintWriter(new StringWriter()));
         try (Lock held = Lock.take(state.resolve("art"), "validate", Duration.ZERO, quiet)) {
             start s = new start();
-            s.options.env = Map.of("CDEPLOY_STATE_DIR", state.toString(), "CDEPLOY_LOCK_WAIT", "1");
-            s.options.runner = docker;
-            StringWriter err = new StringWriter();
-            CommandLine cl = Cli.commandLine(s);
-            cl.setErr(new PrintWriter(err, true));
-            assertEquals(Cli.ENVIRONMENT, cl.execute("--bundle", bundle.toString()), err.toString());
-            assertTrue(err.toString().contains("another hook holds the lock of " + state.resolve("art") + ": validate (pid "), err.toString());
+            Run r = run(s, s.options, Map.of("CDEPLOY_LOCK_WAIT", "1"));
+            assertEquals(Cli.ENVIRONMENT, r.exit(), r.err());
+            assertTrue(r.err().contains("another hook holds the lock of " + state.resolve("art") + ": validate (pid "), r.err());
             assertEquals(List.of(), composeUps(), "nothing swapped");
         }
     }
@@ -274,21 +274,16 @@ class HookDecisionsTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"docker-compose --project-name art", "docker pull --quiet"})
     void pull_stops_on_its_own_before_the_agents_timeout_and_leaves_no_scratch_file(String slowStep) throws IOException {
-        // the repository's appspec gives BeforeInstall 900 s: started 884 s ago, pull has 1 s of its 885 left
-        long started = java.time.Instant.now().minusSeconds(884).toEpochMilli() * 1_000_000L;
+        // the repository's appspec gives BeforeInstall 900 s: started 882 s ago, pull has 3 s of its 885 left
+        long started = java.time.Instant.now().minusSeconds(882).toEpochMilli() * 1_000_000L;
         docker.answer("docker container inspect", 1, "Error: No such container").slow(slowStep, Duration.ofSeconds(30));
         pull p = new pull();
-        p.options.env = Map.of("CDEPLOY_STATE_DIR", state.toString(), "CDEPLOY_HOOK_START", Long.toString(started));
-        p.options.runner = docker;
-        StringWriter err = new StringWriter();
-        CommandLine cl = Cli.commandLine(p);
-        cl.setErr(new PrintWriter(err, true));
         java.time.Instant t = java.time.Instant.now();
-        int exit = cl.execute("--bundle", bundle.toString(), "--no-warm-up");
-        assertEquals(Cli.ENVIRONMENT, exit, err.toString());
+        Run r = run(p, p.options, Map.of("CDEPLOY_HOOK_START", Long.toString(started)), "--no-warm-up");
+        assertEquals(Cli.ENVIRONMENT, r.exit(), r.err());
         assertTrue(Duration.between(t, java.time.Instant.now()).toSeconds() < 10, "stopped at its budget, not the step's 600 s");
-        assertTrue(err.toString().contains("pull: pull used its 885 s (its appspec timeout less 15 s) and stopped at: " + slowStep), err.toString());
-        assertTrue(err.toString().contains("; raise the timeout of hooks/pull in appspec.yml"), err.toString());
+        assertTrue(r.err().contains("pull: pull used its 885 s (its appspec timeout less 15 s) and stopped at: " + slowStep), r.err());
+        assertTrue(r.err().contains("; raise the timeout of hooks/pull in appspec.yml"), r.err());
         try (var left = Files.list(state.resolve("art"))) {
             assertEquals(List.of(), left.map(Path::getFileName).map(Path::toString).filter(n -> n.startsWith(".check-")).toList());
         }

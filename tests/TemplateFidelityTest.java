@@ -23,7 +23,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 /**
  * What Compose sees is the user's template with only the app's image, container name and env file changed: the
  * template's bytes go live untouched and the hooks' fields come in an override. Checked with Compose itself
- * (docker-compose config of the live pair against config of the template, edited only there), with a YAML 1.2
+ * (config of the live pair against config of the template, edited only there; v2 or v1), with a YAML 1.2
  * reader (as Compose v2 reads), and in a running container's environment.
  */
 class TemplateFidelityTest {
@@ -58,7 +58,7 @@ class TemplateFidelityTest {
                 labels:
                   <<: {team: web, "com.example.port": "8080"}
                   tier: "1_0"
-                ports: ["127.0.0.1:18080:8080"]
+                ports: ["127.0.0.1:18089:8080"]
                 stop_grace_period: 1m30s
               redis:
                 <<: *common
@@ -93,9 +93,9 @@ class TemplateFidelityTest {
     }
 
     static JsonNode config(List<Path> files) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("docker-compose", "--project-name", "fid"));
-        files.forEach(f -> cmd.addAll(List.of("--file", f.toString())));
-        cmd.add("config");
+        // whichever Compose this host has, v2 or v1: both read the pair and the plain template alike
+        List<String> cmd = new ArrayList<>(Docker.system().compose().config("fid", files));
+        cmd.remove("--quiet");
         Proc.Result r = Proc.SYSTEM.run(cmd, Duration.ofSeconds(60), null);
         assertEquals(0, r.exit(), r.err());
         return Json.YAML.readTree(r.out());
@@ -106,19 +106,44 @@ class TemplateFidelityTest {
     void compose_sees_the_template_with_only_the_hooks_fields_changed() throws IOException {
         List<Path> live = live(CORPUS);
         JsonNode actual = config(live);
-        // the expectation: Compose's own reading of the untouched template, edited in the three fields alone
-        Path plain = dir.resolve("state").resolve("plain.yml");
-        Files.writeString(plain, CORPUS);
-        ObjectNode expected = (ObjectNode) config(List.of(plain));
-        ObjectNode app = (ObjectNode) expected.path("services").path("app");
-        app.put("image", IMAGE).put("container_name", "cdeploy-fidelity-app");
-        ((ObjectNode) app.path("environment")).put("RELEASE_ONLY", "yes"); // Compose v1 inlines env files
+        // the expectation: Compose's own reading of the template with those three fields edited in its text, nothing else
+        String edited = CORPUS.replace("    image: old/app:1\n", "    image: \"" + IMAGE + "\"\n    container_name: cdeploy-fidelity-app\n")
+                .replace("    env_file: common.env\n", "    env_file: [common.env, \"" + dir.resolve("release.env") + "\"]\n");
+        Path plain = Files.writeString(dir.resolve("state").resolve("edited.yml"), edited);
+        JsonNode expected = config(List.of(plain));
         assertEquals(expected, actual);
         JsonNode env = actual.path("services").path("app").path("environment");
         assertEquals("2222:22", env.path("PORTS").asText());
         assertEquals("0x1F", env.path("HEX").asText());
         assertEquals("first line\nsecond: line\n", env.path("MULTI").asText());
         assertEquals("redis:7.0-alpine", actual.path("services").path("cache").path("image").asText());
+    }
+
+    @Test
+    @Tag("compose")
+    void a_deployed_container_holds_the_strings_as_written() throws IOException {
+        Path ctx = Files.createDirectories(dir.resolve("image"));
+        Files.copy(Path.of(HooksEndToEndTest.sh("sh", "-c", "command -v busybox").out().strip()), ctx.resolve("busybox"));
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\nCMD [\"/bin/busybox\", \"sleep\", \"600\"]\n");
+        HooksEndToEndTest.ok("docker", "build", "-q", "-t", "cdeploy-fidelity/app:1", ctx.toString());
+        Path t = Files.writeString(dir.resolve("compose.yml"), CORPUS);
+        List<Path> live = live(CORPUS);
+        Files.writeString(live.get(1), Template.override(Template.read(t, settings()), "cdeploy-fidelity/app:1", settings()));
+        List<String> up = new ArrayList<>(Docker.system().compose().up("fid", live, List.of("app")));
+        try {
+            HooksEndToEndTest.ok(up.toArray(String[]::new));
+            String env = HooksEndToEndTest.ok("docker", "inspect", "--format", "{{json .Config.Env}}", "cdeploy-fidelity-app");
+            for (String v : List.of("PORTS=2222:22", "TIME=12:30:00", "HEX=0x1F", "UNDERSCORE=1_000", "OCTAL=0755", "SWITCH=on",
+                    "MULTI=first line\\nsecond: line\\n", "COMMON=1", "RELEASE_ONLY=yes")) {
+                assertTrue(env.contains("\"" + v + "\""), v + " in " + env);
+            }
+        } finally {
+            HooksEndToEndTest.sh("docker", "rm", "--force", "cdeploy-fidelity-app"); // not its 1m30s grace: sleep ignores SIGTERM
+            List<String> down = new ArrayList<>(up.subList(0, up.indexOf("up"))); // the same compose, project and files
+            down.addAll(List.of("down", "--rmi", "local"));
+            HooksEndToEndTest.sh(down.toArray(String[]::new));
+            HooksEndToEndTest.sh("docker", "rmi", "-f", "cdeploy-fidelity/app:1");
+        }
     }
 
     @Test

@@ -154,6 +154,21 @@ final class Docker {
         throw new Cli.Fail(Cli.ENVIRONMENT, "docker pull " + ref + " failed: " + why, "fix the cause above and deploy again");
     }
 
+    /**
+     * Removes every container of a compose service, whatever its name: after a failed recreate Compose v1 leaves the
+     * old one renamed {@code <id>_<name>} and the new one created, and a later {@code up} would revive the renamed one.
+     */
+    void removeService(String project, String service) {
+        Proc.Result r = docker(Duration.ofSeconds(20), "ps", "--all", "--quiet", "--filter", "label=com.docker.compose.project=" + project,
+                "--filter", "label=com.docker.compose.service=" + service);
+        List<String> ids = r.ok() ? r.out().lines().filter(l -> !l.isBlank()).toList() : List.of();
+        if (!ids.isEmpty()) {
+            List<String> rm = new ArrayList<>(List.of("rm", "--force"));
+            rm.addAll(ids);
+            docker(Duration.ofSeconds(60), rm.toArray(String[]::new));
+        }
+    }
+
     boolean networkExists(String name) {
         return docker(Duration.ofSeconds(20), "network", "inspect", name).ok();
     }
