@@ -65,7 +65,7 @@ class pull implements Callable<Integer> {
             }
         }
         if (!noWarmUp) {
-            WarmUp.hooks(h.bundle().dir(), h.docker(), Cli.first(h.env().get("CDEPLOY_JBANG")), h.log());
+            WarmUp.hooks(h.bundle().dir(), h.runner(), Cli.first(h.env().get("CDEPLOY_JBANG")), h.log());
         }
         h.log().info("pull: ready to swap to %s (%s)", h.image(), Clock.since(t0));
         return h.done();

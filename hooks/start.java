@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION ApplicationStart hook: renders the compose file for the release image and swaps the app container
+//DESCRIPTION ApplicationStart hook: writes the template as it is plus the override for the release image, and swaps the app container
 //JAVA 17+
 //SOURCES ../lib/core/Cli.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java ../lib/core/Deadline.java
 //SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java
@@ -16,12 +16,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "start", mixinStandardHelpOptions = true, version = "start " + Cli.VERSION,
-        description = "ApplicationStart hook. Renders compose.yml for the release image, writes it atomically to the state "
-                + "folder, records the image that was serving (for rollback) and runs compose up under a fixed project "
+        description = "ApplicationStart hook. Writes compose.yml as it is and an override with the release image to the state "
+                + "folder, keeps the pair that was serving (for rollback) and runs compose up under a fixed project "
                 + "name: the app container is swapped, side services are started when absent and recreated only when "
-                + "their definition changed. Never pulls, never removes volumes.",
+                + "their definition changed; when compose up fails, brings what served up again (exit 3). Never pulls, never "
+                + "removes volumes.",
         exitCodeListHeading = Cli.EXIT_HEADING,
-        exitCodeList = {Cli.EXIT_OK, Cli.EXIT_FAILED, Cli.EXIT_INPUT, Cli.EXIT_ENVIRONMENT, Cli.EXIT_INTERNAL})
+        exitCodeList = {Cli.EXIT_OK, Cli.EXIT_FAILED, Cli.EXIT_INPUT, Cli.EXIT_ROLLED_BACK, Cli.EXIT_ENVIRONMENT, Cli.EXIT_INTERNAL})
 class start implements Callable<Integer> {
     @Mixin
     Hook.Options options = new Hook.Options();
@@ -52,41 +53,44 @@ class start implements Callable<Integer> {
         try {
             h.stack().up(h.docker(), compose, upBudget(h), h.log(), true);
         } catch (Cli.Fail failed) {
-            throw restore(h, compose, failed);
+            throw restore(h, compose, serving, failed);
         }
+        h.stack().commitLive();
         h.stack().record(Stack.CURRENT, h.image());
         h.log().info("start: %s started (%s); hooks/validate checks its health", h.settings().container(), Clock.since(t));
         return h.done();
     }
 
     /**
-     * compose up failed, so CodeDeploy will skip ValidateService: put the pair that served back and bring it up before
-     * exiting, rather than leave the service down until an automatic rollback (if any) runs a whole deployment. Safe
-     * to repeat: CodeDeploy's rollback then redeploys what serves.
+     * compose up failed, so CodeDeploy will skip ValidateService: bring the pair that served ({@code current/}) up
+     * again before exiting, rather than leave the service down until an automatic rollback (if any) runs a whole
+     * deployment. Safe to repeat: CodeDeploy's rollback then redeploys what serves.
      */
-    private static Cli.Fail restore(Hook h, Docker.Compose compose, Cli.Fail failed) {
-        Optional<String> previous = h.stack().recorded(Stack.PREVIOUS).filter(p -> !p.equals(h.image()));
-        if (previous.isEmpty() || !h.stack().restorePrevious()) {
-            return new Cli.Fail(Cli.FAILED, failed.getMessage() + "; there is no previous version to restore");
+    private static Cli.Fail restore(Hook h, Docker.Compose compose, Optional<String> serving, Cli.Fail failed) {
+        String what = "release " + h.release() + ": " + Cli.firstLine(failed.getMessage()).replaceFirst("; see the compose output above$", "");
+        if (!h.stack().has(Stack.CURRENT_DIR)) {
+            return new Cli.Fail(Cli.FAILED, what + "; nothing served here before, so there is nothing to restore",
+                    "fix the release and deploy again (the compose output is above)");
         }
-        h.log().info("start: restoring %s", previous.get());
+        String before = serving.orElse("the version before");
+        h.log().info("start: restoring %s", before);
         try {
             h.docker().removeService(h.settings().project(), h.settings().service()); // the half-made swap, under any name
-            h.stack().up(h.docker(), compose, h.stack().gracePeriod(h.compose()).plus(Stack.ROLLBACK_MARGIN), h.log(), false);
+            h.stack().upKept(Stack.CURRENT_DIR, h.docker(), compose, Template.gracePeriod(h.compose(), h.settings()).plus(Template.ROLLBACK_MARGIN), h.log());
         } catch (Cli.Fail again) {
-            return new Cli.Fail(Cli.FAILED, failed.getMessage() + "; restoring " + previous.get() + " failed too: " + again.getMessage());
+            return new Cli.Fail(Cli.FAILED, what + "; restoring " + before + " failed too (" + Cli.firstLine(again.getMessage()) + ")",
+                    "the service may be down: check docker ps -a and the compose output above");
         }
-        h.stack().record(Stack.CURRENT, previous.get());
-        return new Cli.Fail(Cli.ROLLED_BACK, "release " + h.release() + ": " + Cli.firstLine(failed.getMessage())
-                + "; restored " + previous.get() + ", which compose started again", "fix the release and deploy again");
+        serving.ifPresent(s -> h.stack().record(Stack.CURRENT, s));
+        return new Cli.Fail(Cli.ROLLED_BACK, what + "; restored " + before + ", which compose started again (its health is not checked here)",
+                "fix the release and deploy again");
     }
 
-    /** The hook's appspec timeout less a margin and what a restore may take, so that a failure still ends in one. */
+    /** The time left before the hook's own deadline, less what a restore may take, so that a failure still ends in one. */
     private static Duration upBudget(Hook h) {
-        Duration timeout = Duration.ofSeconds(h.bundle().hookTimeoutSeconds("ApplicationStart", "hooks/start"));
-        Duration restore = h.stack().gracePeriod(h.compose()).plus(Stack.ROLLBACK_MARGIN);
-        Duration budget = timeout.minus(Stack.ROLLBACK_MARGIN).minus(restore);
-        return budget.compareTo(Duration.ofSeconds(30)) < 0 ? Duration.ofSeconds(30) : budget;
+        Duration restore = Template.gracePeriod(h.compose(), h.settings()).plus(Template.ROLLBACK_MARGIN);
+        Duration budget = h.deadline().left().minus(restore);
+        return budget.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : budget;
     }
 
     /** start never pulls: every image the stack runs must be here (hooks/pull put them here while the old version served). */
@@ -100,16 +104,18 @@ class start implements Callable<Integer> {
     }
 
     /**
-     * What serves now (or, with the container stopped by hand, what served last) is what a rollback goes back to:
-     * its image is recorded and its live pair kept. A redeploy of the serving image keeps the earlier target.
+     * What serves now (or, with the container stopped by hand, what served last) is what validate's rollback goes
+     * back to: its pair is kept in previous/ with its image, unless the release is that very pair (a plain redeploy
+     * keeps the earlier target).
      */
     private static Optional<String> keepRollbackTarget(Hook h) {
         Optional<String> serving = h.docker().container(h.settings().container()).map(Docker.Container::image)
                 .or(() -> h.stack().recorded(Stack.CURRENT));
-        serving.filter(s -> !s.equals(h.image())).ifPresent(s -> {
-            h.stack().record(Stack.PREVIOUS, s);
-            h.stack().keepAsPrevious();
-        });
+        switch (h.stack().shiftForSwap(h.image())) {
+            case KEPT -> serving.ifPresent(s -> h.stack().record(Stack.PREVIOUS, s));
+            case NOTHING_KEPT -> serving.filter(s -> !s.equals(h.image())).ifPresent(s -> h.stack().record(Stack.PREVIOUS, s)); // image alone
+            case SAME_PAIR -> { } // a plain redeploy keeps the earlier target
+        }
         return serving;
     }
 }

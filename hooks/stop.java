@@ -45,12 +45,16 @@ class stop implements Callable<Integer> {
         Bundle bundle = Bundle.isBundle(options.dir) ? Bundle.load(options.dir) : null;
         Log log = new Log(spec.commandLine().getErr());
         String name = container != null ? container : (bundle != null ? bundle.settings() : Settings.DEFAULTS).container();
-        long seconds = grace != null ? grace : bundle != null ? graceOf(bundle) : Stack.DOCKER_GRACE.toSeconds();
+        long seconds = grace != null ? grace : bundle != null ? graceOf(bundle) : Template.DOCKER_GRACE.toSeconds();
         if (seconds < 0) {
             throw new Cli.Fail(Cli.INPUT, "--grace " + seconds + " is negative", "give 0 or more seconds");
         }
         Path state = Bundle.stateDir(options.env, (bundle != null ? bundle.settings() : Settings.DEFAULTS).project());
-        if (!Files.isDirectory(state)) { // nothing was ever deployed here: no state to guard (and none to create as a user)
+        if (!Files.isDirectory(state) || !Files.isWritable(state)) {
+            // nothing deployed here, or an operator in the docker group (the hooks run as root): stop without the lock
+            if (Files.isDirectory(state)) {
+                log.info("stop: warning: cannot take the lock in %s as this user; stopping without it", state);
+            }
             stop(name, seconds, log);
         } else {
             try (Lock lock = Lock.take(state, "stop", Hook.lockWait(options.env), log)) {
@@ -83,7 +87,7 @@ class stop implements Callable<Integer> {
     /** The app's stop_grace_period from the bundle's template, else Docker's default. */
     private static long graceOf(Bundle bundle) {
         if (!Files.isRegularFile(bundle.dir().resolve(Bundle.TEMPLATE))) {
-            return Stack.DOCKER_GRACE.toSeconds();
+            return Template.DOCKER_GRACE.toSeconds();
         }
         return Template.gracePeriod(Template.render(bundle.template(), bundle.image().pinned(), bundle.settings()), bundle.settings()).toSeconds();
     }

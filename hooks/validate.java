@@ -55,7 +55,11 @@ class validate implements Callable<Integer> {
         h.log().info("validate: %s is not healthy: %s", h.image(), outcome.detail());
         List<String> log = h.docker().logs(h.settings().container(), logLines); // now: the rollback replaces the container
         String failed = "release " + h.release() + " is not healthy: " + outcome.detail();
-        Optional<String> previous = h.stack().recorded(Stack.PREVIOUS).filter(p -> !p.equals(h.image()));
+        // what served before this release's start: its kept pair (even of the same image: another template is another
+        // release), or, on a host set up by an older release, its image alone
+        Optional<String> previous = h.stack().has(Stack.PREVIOUS_DIR)
+                ? Optional.of(h.stack().recorded(Stack.PREVIOUS).orElse("the version before"))
+                : h.stack().recorded(Stack.PREVIOUS).filter(p -> !p.equals(h.image()));
         Health.Outcome back = previous.map(p -> rollBack(h, p, limit)).orElse(null);
         // The agent keeps only the last ~2 KB of a hook's output for the console: the log and the verdict go last.
         h.log().info("validate: last %d log lines of %s %s:", log.size(), h.settings().container(), h.image());
@@ -77,18 +81,25 @@ class validate implements Callable<Integer> {
     }
 
     /**
-     * The pair that served before start put back live and brought up (the budget pull checked: its grace period and
+     * The pair that served before start brought up from previous/ (the budget pull checked: its grace period and
      * the margin), then its own health wait. State from an older release kept no pair: the previous image then runs
      * with this release's template.
      */
     private static Health.Outcome rollBack(Hook h, String previous, Duration limit) {
         h.log().info("validate: rolling back to %s", previous);
-        if (!h.stack().restorePrevious()) {
-            h.stack().install(previous);
+        Duration budget = Template.gracePeriod(h.compose(), h.settings()).plus(Template.ROLLBACK_MARGIN);
+        try {
+            if (h.stack().has(Stack.PREVIOUS_DIR)) {
+                h.stack().upKept(Stack.PREVIOUS_DIR, h.docker(), h.docker().compose(), budget, h.log());
+            } else {
+                h.stack().install(previous);
+                h.stack().up(h.docker(), h.docker().compose(), budget, h.log(), false);
+                h.stack().commitLive();
+            }
+            h.stack().record(Stack.CURRENT, previous);
+        } catch (Cli.Fail f) { // still a verdict, with the log: the rollback itself did not come up
+            return new Health.Outcome(false, "the rollback did not start: " + Cli.firstLine(f.getMessage()), Duration.ZERO);
         }
-        Duration budget = h.stack().gracePeriod(h.compose()).plus(Stack.ROLLBACK_MARGIN);
-        h.stack().up(h.docker(), h.docker().compose(), budget, h.log(), false);
-        h.stack().record(Stack.CURRENT, previous);
         return awaitHealth(h, limit);
     }
 }

@@ -32,7 +32,9 @@ class HardeningTest {
     @ValueSource(strings = {
             "{\"container\": \"bad name!\"}", "{\"healthUrl\": \"127.0.0.1:8080/health\"}", "{\"healthUrl\": \"file:///etc/passwd\"}",
             "{\"envFile\": \"env/.env\"}", "{\"healthTimeoutSeconds\": \"abc\"}", "{\"healthTimeoutSeconds\": 4294967416}",
-            "{\"healthTimeoutSeconds\": 30.5}", "{\"healthTimeoutSeconds\": 100000}", "{\"service\": \"a b\"}"})
+            "{\"healthTimeoutSeconds\": 30.5}", "{\"healthTimeoutSeconds\": 100000}", "{\"service\": \"a b\"}",
+            "{\"healthTimeoutSeconds\": \"30\"}", "{\"project\": 5}", "{\"container\": true}", "{\"container\": \"a\"}",
+            "{\"envFile\": \"/home/$USER/.env\"}"})
     void settings_that_would_make_every_deploy_wait_its_whole_timeout_are_refused(String settings) throws IOException {
         Cli.Fail f = manifestFails(settings);
         assertEquals(Cli.INPUT, f.exitCode, f.getMessage());
@@ -65,6 +67,11 @@ class HardeningTest {
         assertEquals("key AKIA**** and password=**** and Authorization: Bearer **** at https://****@git.example/x",
                 Mask.line("key AKIAIOSFODNN7EXAMPLE and password=hunter2 and Authorization: Bearer abcdefghijkl12 at https://u:p4ss@git.example/x"));
         assertEquals("DB_PASSWORD: **** API_TOKEN=**** plain=value", Mask.line("DB_PASSWORD: s3cr3t API_TOKEN=t0k3n plain=value"));
+        assertEquals("{\"password\":****, \"user\":\"app\"}", Mask.line("{\"password\":\"hunter2\", \"user\":\"app\"}"));
+        assertEquals("redis://****@redis:6379 and --password ****", Mask.line("redis://:s3cret@redis:6379 and --password hunter2"));
+        assertEquals(new CodeDeploy.Failure("ValidateService", "hooks/validate", "ScriptFailed", "token=****", "a\npassword=****", List.of("i-1")),
+                new CodeDeploy.Failure("ValidateService", "hooks/validate", "ScriptFailed", "token=abc", "a\npassword=hunter2", List.of("i-1")),
+                "masked where it is made: --json and the summary get masked text too");
         assertEquals("docker build --build-arg NPM_TOKEN=**** --tag a:1 .",
                 Mask.command(List.of("docker", "build", "--build-arg", "NPM_TOKEN=abc", "--tag", "a:1", ".")));
         Proc.Result r = Proc.SYSTEM.run(List.of("sh", "-c", "sleep 5", "--build-arg", "TOKEN=abc"), Duration.ofMillis(200), null);

@@ -203,7 +203,7 @@ class HookDecisionsTest {
                 .answer("docker-compose --project-name art", 1, "ERROR: for art-backend  Cannot start service art-be: port is already allocated");
         Run r = start();
         assertEquals(Cli.FAILED, r.exit(), r.err());
-        assertTrue(r.err().contains("start: compose up failed: ERROR: for art-backend  Cannot start service art-be: port is already allocated"), r.err());
+        assertTrue(r.err().contains("start: release 2 (" + NEW + "): compose up failed: ERROR: for art-backend  Cannot start service art-be: port is already allocated"), r.err());
     }
 
     @Test
@@ -247,7 +247,7 @@ class HookDecisionsTest {
         docker.noContainer("art-backend").answer("docker-compose --project-name art", 1, "ERROR: port is already allocated");
         Run r = start();
         assertEquals(Cli.FAILED, r.exit(), r.err());
-        assertTrue(r.err().contains("there is no previous version to restore"), r.err());
+        assertTrue(r.err().contains("nothing served here before, so there is nothing to restore"), r.err());
     }
 
     @Test
@@ -287,5 +287,28 @@ class HookDecisionsTest {
         try (var left = Files.list(state.resolve("art"))) {
             assertEquals(List.of(), left.map(Path::getFileName).map(Path::toString).filter(n -> n.startsWith(".check-")).toList());
         }
+    }
+
+    @Test
+    void the_same_image_with_another_template_is_another_release_with_the_serving_pair_to_go_back_to() throws IOException {
+        // what serves: NEW with an older template (start kept its pair in current/)
+        Path current = Files.createDirectories(state.resolve("art").resolve(Stack.CURRENT_DIR));
+        Files.writeString(current.resolve(Stack.COMPOSE_FILE), "services: {art-be: {image: old, environment: {TEMPLATE: older}}}\n");
+        Files.writeString(current.resolve(Stack.OVERRIDE_FILE), "services: {art-be: {image: \"" + NEW + "\"}}\n");
+        recorded(Stack.CURRENT, NEW);
+        docker.container("art-backend", NEW, "running", "healthy", 0);
+        assertEquals(0, start().exit());
+        Path previous = state.resolve("art").resolve(Stack.PREVIOUS_DIR);
+        assertTrue(Files.readString(previous.resolve(Stack.COMPOSE_FILE)).contains("TEMPLATE: older"), "the serving pair is the rollback target");
+        assertEquals(NEW, recorded(Stack.PREVIOUS));
+        // the release does not get healthy: validate brings that pair up from where it is kept, not this release's
+        docker = RecordedDocker.healthyHost().container("art-backend", NEW, "exited", null, 0)
+                .afterUp().container("art-backend", NEW, "running", "healthy", 0);
+        Run r = validate();
+        assertEquals(Cli.ROLLED_BACK, r.exit(), r.err());
+        assertEquals(1, composeUps().size());
+        assertTrue(composeUps().get(0).contains(" --project-directory " + state.resolve("art") + " --file " + previous.resolve(Stack.COMPOSE_FILE)),
+                composeUps().toString());
+        assertTrue(Files.readString(state.resolve("art").resolve(Stack.COMPOSE_FILE)).contains("TEMPLATE: older"), "and live again");
     }
 }

@@ -228,7 +228,7 @@ class HooksEndToEndTest {
                         Map.of("DOCKER_HOST", "unix:///nonexistent/docker.sock")),
                 Arguments.of("no compose installed", "pull", Cli.ENVIRONMENT, "Docker Compose is not installed",
                         Map.of("CDEPLOY_COMPOSE", "/nonexistent/docker-compose")),
-                Arguments.of("validate budget too small for a rollback", "pull", Cli.INPUT, "the ValidateService timeout (300 s) cannot hold", Map.of()),
+                Arguments.of("validate budget too small for a rollback", "pull", Cli.INPUT, "the ValidateService timeout (330 s) cannot hold", Map.of()),
                 Arguments.of("container name taken outside the project", "pull", Cli.INPUT,
                         "container cdeploy-conflict (service art-be) exists outside compose project 'art'", Map.of()),
                 Arguments.of("start without pull", "start", Cli.FAILED, "is not on this host, and start never pulls", Map.of()));

@@ -398,7 +398,7 @@ class ReleaseTest {
         Path badYaml = Files.writeString(tmp.resolve("compose.yml"), "services: [\n");
         Map<String, String> cases = new java.util.LinkedHashMap<>();
         cases.put("--service=nope", "has no service 'nope'");
-        cases.put("--health-timeout=200", "the ValidateService timeout (300 s) cannot hold the health wait (200 s)");
+        cases.put("--health-timeout=200", "the ValidateService timeout (330 s) cannot hold the health wait (200 s)");
         cases.put("--compose=" + badYaml, "is not valid YAML");
         cases.put("--repository=127.0.0.1:5000/cdeploy-test/app", "no Dockerfile at ");
         cases.put("--repository=BAD REPO", "--repository 'BAD REPO' is not a valid image repository name; use lowercase");

@@ -101,7 +101,7 @@ class StackTest {
                 + "    - location: hooks/validate\n      timeout: 200\n");
         Cli.Fail f = assertThrows(Cli.Fail.class, () -> stack.healthDeadline(stack.render("a:1")));
         assertEquals("the ValidateService timeout (200 s) cannot hold the health wait (120 s) plus a rollback "
-                + "(grace 30 s + 120 s) and 20 s margin; raise the timeout of hooks/validate in appspec.yml to at least 290 s, "
+                + "(grace 30 s + 120 s) and 35 s margin; raise the timeout of hooks/validate in appspec.yml to at least 305 s, "
                 + "or lower healthTimeoutSeconds in release.json", f.getMessage());
     }
 

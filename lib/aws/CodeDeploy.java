@@ -38,7 +38,13 @@ final class CodeDeploy {
             DeploymentStatus.IN_PROGRESS, DeploymentStatus.BAKING, DeploymentStatus.READY);
 
     /** Instances that failed the same way. */
-    record Failure(String event, String script, String errorCode, String message, String logTail, List<String> instances) {}
+    /** Instances that failed the same way; the message and log tail come from the app's own output: masked here, once. */
+    record Failure(String event, String script, String errorCode, String message, String logTail, List<String> instances) {
+        Failure {
+            message = message == null ? null : Mask.line(message);
+            logTail = logTail == null ? null : logTail.lines().map(Mask::line).collect(java.util.stream.Collectors.joining("\n"));
+        }
+    }
 
     /** Where a deployment ended. {@code rollback} is the automatic rollback's own outcome, when there was one. */
     record Outcome(String deploymentId, String status, Map<String, Long> overview, String errorCode, String errorMessage,

@@ -25,12 +25,15 @@ record Settings(String project, String service, String container, String envFile
             throw new Cli.Fail(Cli.INPUT, "healthTimeoutSeconds must be a positive number of seconds, at most " + MAX_HEALTH_TIMEOUT,
                     "CodeDeploy gives a hook at most 3600 s, and validate may need two waits and a rollback");
         }
-        if (!s.container.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*") || s.container.length() > 128) {
+        if (!s.container.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]+") || s.container.length() > 128) {
             throw new Cli.Fail(Cli.INPUT, "container '" + s.container + "' is not a valid Docker container name",
                     "use letters, digits, '_', '.' and '-', starting with a letter or digit");
         }
         if (!s.service.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*")) {
             throw new Cli.Fail(Cli.INPUT, "service '" + s.service + "' is not a valid compose service name", "use letters, digits, '_', '.' and '-'");
+        }
+        if (s.envFile.contains("$")) { // Compose would interpolate it; pull checks the literal path
+            throw new Cli.Fail(Cli.INPUT, "envFile '" + s.envFile + "' holds a '$'", "name the file without variables");
         }
         if (!s.envFile.isEmpty() && !s.envFile.startsWith("/")) {
             throw new Cli.Fail(Cli.INPUT, "envFile '" + s.envFile + "' is not an absolute path",

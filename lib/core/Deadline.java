@@ -39,6 +39,7 @@ record Deadline(Instant at, String hook, Duration budget) {
     private Cli.Fail outOfTime(List<String> command) {
         return new Cli.Fail(Cli.ENVIRONMENT, hook + " used its " + budget.toSeconds() + " s (its appspec timeout less "
                 + MARGIN.toSeconds() + " s) and stopped at: " + Mask.command(command),
-                "raise the timeout of hooks/" + hook + " in appspec.yml, or find what is slow (registry, network); the running version was not touched");
+                "raise the timeout of hooks/" + hook + " in appspec.yml, or find what is slow (registry, network, Docker)"
+                        + (hook.equals("pull") ? "; the running version was not touched" : "; check the service: docker ps -a"));
     }
 }

@@ -67,7 +67,8 @@ final class Proc {
                 killTree(p);
                 return new Result(command, 124, "", "timed out after " + timeout.toSeconds() + " s: " + Mask.command(command));
             }
-            return new Result(command, p.exitValue(), out.get(), err.get());
+            // a grandchild that inherited the pipes may keep them open: take what came, boundedly
+            return new Result(command, p.exitValue(), drained(out), drained(err));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             killTree(p);
@@ -99,6 +100,15 @@ final class Proc {
         List<ProcessHandle> all = new java.util.ArrayList<>(List.of(first));
         all.addAll(rest);
         return all;
+    }
+
+    private static String drained(FutureTask<String> stream) throws InterruptedException, ExecutionException {
+        try {
+            return stream.get(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            stream.cancel(true);
+            return "";
+        }
     }
 
     private static FutureTask<String> drainInBackground(InputStream in, Consumer<String> echo) {

@@ -34,6 +34,13 @@ final class Docker {
             return cmd;
         }
 
+        /** The same from files kept elsewhere, relative paths resolved against {@code projectDir} as for the live pair. */
+        List<String> up(String project, Path projectDir, List<Path> files, List<String> services) {
+            List<String> cmd = up(project, files, services);
+            cmd.addAll(executable.size() + 2, List.of("--project-directory", projectDir.toString()));
+            return cmd;
+        }
+
         List<String> config(String project, List<Path> files) {
             List<String> cmd = base(project, files);
             cmd.addAll(List.of("config", "--quiet"));
@@ -83,7 +90,7 @@ final class Docker {
         return runner.run(cmd, timeout, echo);
     }
 
-    /** Any other command (compose, git), through the same runner. */
+    /** A Compose command line (see {@link Compose}), through the same runner. */
     Proc.Result run(List<String> command, Duration timeout, Consumer<String> echo) {
         return runner.run(command, timeout, echo);
     }

@@ -1,5 +1,6 @@
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Option;
  * environment and the process runner, which tests replace to run a hook in-process against a recorded Docker.
  */
 record Hook(String name, Bundle bundle, Stack stack, String image, ObjectNode compose, Docker docker, Log log,
-            Map<String, String> env) {
+            Map<String, String> env, Deadline deadline, Proc.Runner runner) {
 
     static final class Options {
         @Option(names = "--bundle", defaultValue = "${env:CDEPLOY_BUNDLE:-.}",
@@ -33,8 +34,8 @@ record Hook(String name, Bundle bundle, Stack stack, String image, ObjectNode co
         Stack stack = new Stack(bundle, bundle.stateDir(o.env));
         String image = bundle.image().pinned();
         Deadline deadline = Deadline.of(Clock.started(o.env), name, bundle.hookTimeoutSeconds(EVENTS.get(name), "hooks/" + name));
-        Docker docker = new Docker(deadline.clip(o.runner), o.env); // every program it runs ends before the agent's timeout
-        return new Hook(name, bundle, stack, image, stack.render(image), docker, new Log(err), o.env);
+        Proc.Runner runner = deadline.clip(o.runner); // every program it runs ends before the agent's timeout
+        return new Hook(name, bundle, stack, image, stack.render(image), new Docker(runner, o.env), new Log(err), o.env, deadline, runner);
     }
 
     /** The lifecycle event each hook is written for (appspec.yml says how long the agent gives it). */
@@ -51,12 +52,14 @@ record Hook(String name, Bundle bundle, Stack stack, String image, ObjectNode co
 
     /** The project's lock, held until closed: one of start, validate and stop at a time ({@code CDEPLOY_LOCK_WAIT} s of patience, default 120). */
     Lock lock() {
-        return Lock.take(stack.stateDir, name, lockWait(env), log);
+        Duration patience = lockWait(env);
+        Duration left = deadline.left().dividedBy(4); // waiting must leave the hook its own work's time
+        return Lock.take(stack.stateDir, name, patience.compareTo(left) < 0 ? patience : left, log);
     }
 
-    static java.time.Duration lockWait(Map<String, String> env) {
+    static Duration lockWait(Map<String, String> env) {
         String s = Cli.first(env.get("CDEPLOY_LOCK_WAIT"));
-        return java.time.Duration.ofSeconds(s != null && s.matches("\\d{1,5}") ? Long.parseLong(s) : 120);
+        return Duration.ofSeconds(s != null && s.matches("\\d{1,5}") ? Long.parseLong(s) : 120);
     }
 
     /** The hook's closing line: where its time went. */

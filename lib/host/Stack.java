@@ -14,19 +14,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * The service's compose stack on this instance, in its state folder (it outlives CodeDeploy's revision clean-up):
  * the live pair Compose runs -- {@code docker-compose.yml}, the release's template byte for byte, and
- * {@code docker-compose.override.yml}, what the hooks own ({@link Template#override}) -- the pair that served before
- * it ({@code previous/}, what a rollback restores), and the image history. Every file is replaced atomically and
+ * {@code docker-compose.override.yml}, what the hooks own ({@link Template#override}) -- the pair last brought up
+ * ({@code current/}: what a failed swap restores), the pair that served before it ({@code previous/}: what validate's
+ * rollback restores), and the image history. Every file is replaced atomically and
  * durably (written beside its name, flushed, renamed, the folder flushed).
  */
 final class Stack {
     static final String COMPOSE_FILE = "docker-compose.yml";
     static final String OVERRIDE_FILE = "docker-compose.override.yml";
     static final List<String> LIVE = List.of(COMPOSE_FILE, OVERRIDE_FILE);
+    static final String CURRENT_DIR = "current";
     static final String PREVIOUS_DIR = "previous";
     static final String PREVIOUS = "previous-image";
     static final String CURRENT = "current-image";
-    static final Duration ROLLBACK_MARGIN = Template.ROLLBACK_MARGIN;
-    static final Duration DOCKER_GRACE = Template.DOCKER_GRACE;
 
     final Bundle bundle;
     final Settings settings;
@@ -59,30 +59,79 @@ final class Stack {
     /** Writes the live pair for {@code appImage}: the template's bytes, then the override. */
     List<Path> install(String appImage) {
         writeAtomically(stateDir.resolve(COMPOSE_FILE), Bundle.read(bundle.template()));
-        writeAtomically(stateDir.resolve(OVERRIDE_FILE), Template.override(Template.read(bundle.template(), settings), appImage, settings));
+        writeAtomically(stateDir.resolve(OVERRIDE_FILE), override(appImage));
         return files();
     }
 
-    /** Keeps the live pair (what serves now) as the one a rollback restores; nothing live, nothing kept. */
-    void keepAsPrevious() {
-        if (!Files.isRegularFile(stateDir.resolve(COMPOSE_FILE))) {
-            return;
+    private String override(String appImage) {
+        return Template.override(Template.read(bundle.template(), settings), appImage, settings);
+    }
+
+    /**
+     * Before a swap to {@code appImage}: the pair that serves ({@code current/}; on a host set up by an older release,
+     * the live pair) becomes the one validate's rollback restores ({@code previous/}), unless it is the very pair
+     * about to be installed (a plain redeploy keeps the earlier target). Compared by content, not by image: the same
+     * image with another template or setting is another release.
+     */
+    Shift shiftForSwap(String appImage) {
+        Path serving = stateDir.resolve(CURRENT_DIR);
+        if (!Files.isRegularFile(serving.resolve(COMPOSE_FILE))) {
+            if (!Files.isRegularFile(stateDir.resolve(COMPOSE_FILE))) {
+                return Shift.NOTHING_KEPT;
+            }
+            for (String name : LIVE) { // a host set up by an older release: its live pair is what serves
+                copy(stateDir.resolve(name), serving.resolve(name));
+            }
+        }
+        if (read(serving.resolve(COMPOSE_FILE)).equals(Bundle.read(bundle.template())) && read(serving.resolve(OVERRIDE_FILE)).equals(override(appImage))) {
+            return Shift.SAME_PAIR;
         }
         for (String name : LIVE) {
-            copy(stateDir.resolve(name), stateDir.resolve(PREVIOUS_DIR).resolve(name));
+            copy(serving.resolve(name), stateDir.resolve(PREVIOUS_DIR).resolve(name));
+        }
+        return Shift.KEPT;
+    }
+
+    /** What {@link #shiftForSwap} did: kept the serving pair, found it identical to the release, or found none. */
+    enum Shift { KEPT, SAME_PAIR, NOTHING_KEPT }
+
+    /** After a successful {@code up}: the live pair is what serves now. */
+    void commitLive() {
+        for (String name : LIVE) {
+            copy(stateDir.resolve(name), stateDir.resolve(CURRENT_DIR).resolve(name));
         }
     }
 
-    /** Puts the kept pair back live; false when none was kept (a first deploy, or state from an older release). */
-    boolean restorePrevious() {
-        Path kept = stateDir.resolve(PREVIOUS_DIR);
-        if (!Files.isRegularFile(kept.resolve(COMPOSE_FILE))) {
-            return false;
+    boolean has(String keptDir) {
+        return Files.isRegularFile(stateDir.resolve(keptDir).resolve(COMPOSE_FILE));
+    }
+
+    /**
+     * Brings a kept pair ({@code current/} or {@code previous/}) up straight from where it is kept, with the state
+     * folder as Compose's project directory (relative paths mean what they meant live), so a full disk cannot stop
+     * a restore; then puts it back live and, as what serves, into {@code current/}, as far as the disk allows.
+     */
+    void upKept(String keptDir, Docker docker, Docker.Compose compose, Duration timeout, Log log) {
+        Path kept = stateDir.resolve(keptDir);
+        up(docker, compose.up(settings.project(), stateDir, LIVE.stream().map(kept::resolve).toList(), List.of()), timeout, log, false);
+        try {
+            for (String name : LIVE) {
+                copy(kept.resolve(name), stateDir.resolve(name));
+                if (!keptDir.equals(CURRENT_DIR)) {
+                    copy(kept.resolve(name), stateDir.resolve(CURRENT_DIR).resolve(name));
+                }
+            }
+        } catch (Cli.Fail f) {
+            log.info("warning: %s is up, but the live files could not be updated: %s", keptDir, Cli.firstLine(f.getMessage()));
         }
-        for (String name : LIVE) {
-            copy(kept.resolve(name), stateDir.resolve(name));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.isRegularFile(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "";
         }
-        return true;
     }
 
     /** {@code from} over {@code to}, atomically; an absent {@code from} removes {@code to} (a pair from an older layout). */
@@ -142,8 +191,11 @@ final class Stack {
      * failure inside the hook's own appspec timeout.
      */
     void up(Docker docker, Docker.Compose compose, Duration timeout, Log log, boolean verbose) {
-        Proc.Result r = docker.run(compose.up(settings.project(), files(), List.of()), timeout,
-                verbose ? line -> log.info("  %s", line) : null);
+        up(docker, compose.up(settings.project(), files(), List.of()), timeout, log, verbose);
+    }
+
+    private static void up(Docker docker, List<String> command, Duration timeout, Log log, boolean verbose) {
+        Proc.Result r = docker.run(command, timeout, verbose ? line -> log.info("  %s", line) : null);
         if (!r.ok()) {
             if (!verbose) {
                 (r.out() + r.err()).lines().forEach(line -> log.info("  %s", line));

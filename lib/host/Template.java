@@ -201,11 +201,12 @@ final class Template {
         int timeout = AppSpec.timeoutOf(spec, VALIDATE_EVENT, VALIDATE_LOCATION);
         Duration health = Duration.ofSeconds(settings.healthTimeoutSeconds());
         Duration grace = gracePeriod(compose, settings);
-        Duration need = health.multipliedBy(2).plus(grace).plus(ROLLBACK_MARGIN);
+        Duration need = health.multipliedBy(2).plus(grace).plus(ROLLBACK_MARGIN).plus(Deadline.MARGIN);
         if (need.toSeconds() > timeout) {
             throw new Cli.Fail(Cli.INPUT, String.format(
                     "the %s timeout (%d s) cannot hold the health wait (%d s) plus a rollback (grace %d s + %d s) and %d s margin",
-                    VALIDATE_EVENT, timeout, health.toSeconds(), grace.toSeconds(), health.toSeconds(), ROLLBACK_MARGIN.toSeconds()),
+                    VALIDATE_EVENT, timeout, health.toSeconds(), grace.toSeconds(), health.toSeconds(),
+                    ROLLBACK_MARGIN.plus(Deadline.MARGIN).toSeconds()),
                     "raise the timeout of " + VALIDATE_LOCATION + " in appspec.yml to at least " + need.toSeconds()
                             + " s, or lower healthTimeoutSeconds in release.json");
         }

@@ -18,7 +18,7 @@ final class WarmUp {
 
     private WarmUp() {}
 
-    static void hooks(Path bundleDir, Docker docker, String jbang, Log log) {
+    static void hooks(Path bundleDir, Proc.Runner runner, String jbang, Log log) {
         if (jbang == null) {
             log.info("pull: not run through hooks/pull, so the other hooks were not compiled ahead (CDEPLOY_JBANG unset)");
             return;
@@ -28,10 +28,10 @@ final class WarmUp {
             Instant t = Instant.now();
             // The launcher's own helper stamps the record (hash of the hook's sources, taken before JBang reads
             // them), so hooks/launch checks it with the same code; no stamp, no record: the hook runs through JBang.
-            Proc.Result stamp = docker.run(List.of("/bin/sh", bundleDir.resolve("hooks/fastpath.sh").toString(), "stamp",
+            Proc.Result stamp = runner.run(List.of("/bin/sh", bundleDir.resolve("hooks/fastpath.sh").toString(), "stamp",
                     bundleDir.toString(), "hooks/" + hook + ".java"), Duration.ofSeconds(30), null);
-            Proc.Result built = docker.run(List.of(jbang, "build", source.toString()), Duration.ofMinutes(5), null);
-            Proc.Result info = built.ok() ? docker.run(List.of(jbang, "info", "tools", source.toString()), Duration.ofMinutes(1), null) : built;
+            Proc.Result built = runner.run(List.of(jbang, "build", source.toString()), Duration.ofMinutes(5), null);
+            Proc.Result info = built.ok() ? runner.run(List.of(jbang, "info", "tools", source.toString()), Duration.ofMinutes(1), null) : built;
             if (!info.ok()) {
                 throw new Cli.Fail(Cli.ENVIRONMENT, "jbang " + (built.ok() ? "info tools" : "build") + " hooks/" + hook + ".java failed here: " + info.reason(),
                         "check Java and Maven access on the instance (jbang build " + source + ")");

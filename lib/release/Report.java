@@ -128,7 +128,7 @@ final class Report {
             log.info("release: deployment %s %s: %s: %s", o.deploymentId(), o.status(), o.errorCode(), o.errorMessage());
         }
         for (CodeDeploy.Failure f : o.failures()) {
-            List<String> lines = CodeDeploy.describe(f).stream().map(Mask::line).toList(); // the app's own log lines
+            List<String> lines = CodeDeploy.describe(f); // masked where CodeDeploy.Failure is made
             log.info("release: %s: %s", o.deploymentId(), lines.get(0));
             lines.subList(1, lines.size()).forEach(l -> log.raw("    " + l));
             gha.error(f.event() + " failed (" + o.deploymentId() + ")", String.join("\n", lines));
@@ -188,10 +188,10 @@ final class Report {
                 md.append("| rollback | `").append(o.rollback().deploymentId()).append("` ").append(o.rollback().status()).append(" |\n");
             }
             for (CodeDeploy.Failure f : o == null ? List.<CodeDeploy.Failure>of() : o.failures()) {
-                List<String> lines = CodeDeploy.describe(f).stream().map(Mask::line).toList();
+                List<String> lines = CodeDeploy.describe(f);
                 md.append("\n**").append(lines.get(0).replace("|", "\\|")).append("**\n");
                 if (lines.size() > 1) {
-                    md.append("\n```\n").append(Mask.line(f.logTail().strip())).append("\n```\n");
+                    md.append("\n```\n").append(f.logTail().strip()).append("\n```\n");
                 }
             }
             return md.toString();
