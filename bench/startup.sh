@@ -24,23 +24,9 @@ S=/tmp/bench-startup
 rm -rf "$S"; mkdir -p "$S/bin" "$S/state" "$S/www/actuator" "$S/res"
 ln -sfn "$repo/jbang" "$S/bin/jbang"
 echo '{"status":"UP"}' >"$S/www/actuator/health"
-cat >"$S/docker" <<'EOF'
-#!/bin/sh
-case "$1 $2" in
-  "version --format") echo 20.10.24 ;;
-  "compose version") exit 1 ;;
-  "image inspect") echo sha256:0 ;;
-  "container inspect") cat /tmp/bench-startup/inspect.json ;;
-esac
-exit 0
-EOF
-cat >"$S/docker-compose" <<'EOF'
-#!/bin/sh
-[ "$1" = version ] && echo 1.29.2
-exit 0
-EOF
-chmod +x "$S/docker" "$S/docker-compose"
-echo '[{"Name":"/bench-backend","Config":{"Image":"127.0.0.1:5000/bench/x:v1","Labels":{"com.docker.compose.project":"bench"}},"State":{"Status":"running","ExitCode":0},"RestartCount":0}]' >"$S/inspect.json"
+# shellcheck source=bench/stubs.sh
+. "$(dirname "$0")/stubs.sh"
+stub_docker "$S"
 /usr/bin/python3 -m http.server 18099 --bind 127.0.0.1 --directory "$S/www" >/dev/null 2>&1 &
 www=$!
 trap 'kill $www 2>/dev/null || true' EXIT
