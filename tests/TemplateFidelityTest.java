@@ -167,6 +167,14 @@ class TemplateFidelityTest {
         assertEquals(List.of("common.env", dir.resolve("release.env").toString()), Template.envFiles((ObjectNode) c));
     }
 
+    @Test
+    @Tag("fast")
+    void a_versioned_template_gets_the_same_version_in_its_override() throws IOException {
+        Path t = Files.writeString(dir.resolve("compose.yml"), "version: \"3.8\"\nservices:\n  app:\n    image: a:1\n");
+        Object override = new Load(LoadSettings.builder().build()).loadFromString(Template.override(Template.read(t, SETTINGS), IMAGE, SETTINGS));
+        assertEquals("3.8", ((Map<?, ?>) override).get("version"), "Compose v1 wants one version across the files it merges");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
             "services:\n  app:\n    image: a:1\n    image: b:2\n",
