@@ -118,7 +118,7 @@ class pull implements Callable<Integer> {
             scratch = Files.createTempFile(dir, ".check-", ".yml"); // beside the live pair: relative paths mean the same
             override = Files.createTempFile(dir, ".check-", ".override.yml");
             Files.writeString(scratch, Bundle.read(h.bundle().template()));
-            Files.writeString(override, Template.override(Template.read(h.bundle().template(), h.settings()), h.image(), h.settings()));
+            Files.writeString(override, h.stack().override(h.image()));
             Proc.Result r = h.docker().run(compose.config(h.settings().project(), List.of(scratch, override)), Duration.ofSeconds(60), null);
             if (!r.ok()) {
                 throw new Cli.Fail(Cli.INPUT, "compose rejects the rendered template: " + r.reason(), "fix compose.yml and release again");

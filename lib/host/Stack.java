@@ -38,9 +38,22 @@ final class Stack {
         this.stateDir = stateDir;
     }
 
+    private String templateText;
+    private ObjectNode template;
+
+    /** The bundle's template as Compose reads it: parsed once for the checks, the swap and the override alike. */
+    private ObjectNode template() {
+        String text = Bundle.read(bundle.template());
+        if (!text.equals(templateText)) {
+            template = Template.read(bundle.template(), settings);
+            templateText = text;
+        }
+        return template;
+    }
+
     /** What Compose will run for {@code appImage}: the bundle's template with the hooks' fields (for the checks). */
     ObjectNode render(String appImage) {
-        return Template.render(bundle.template(), appImage, settings);
+        return Template.apply(template().deepCopy(), appImage, settings);
     }
 
     Duration gracePeriod(ObjectNode compose) {
@@ -63,8 +76,8 @@ final class Stack {
         return files();
     }
 
-    private String override(String appImage) {
-        return Template.override(Template.read(bundle.template(), settings), appImage, settings);
+    String override(String appImage) {
+        return Template.override(template(), appImage, settings);
     }
 
     /**

@@ -71,7 +71,11 @@ final class Template {
 
     /** What Compose will run: the template as read, with the override's fields on the app service. */
     static ObjectNode render(Path template, String appImage, Settings settings) {
-        ObjectNode compose = read(template, settings);
+        return apply(read(template, settings), appImage, settings);
+    }
+
+    /** {@link #render} on a template already read; {@code compose} is changed in place and returned. */
+    static ObjectNode apply(ObjectNode compose, String appImage, Settings settings) {
         ObjectNode app = (ObjectNode) compose.path("services").path(settings.service());
         app.put("image", appImage);
         app.put("container_name", settings.container());
