@@ -76,7 +76,7 @@ class start implements Callable<Integer> {
         h.log().info("start: restoring %s", before);
         try {
             h.docker().removeService(h.settings().project(), h.settings().service()); // the half-made swap, under any name
-            h.stack().upKept(Stack.CURRENT_DIR, h.docker(), compose, Template.gracePeriod(h.compose(), h.settings()).plus(Template.ROLLBACK_MARGIN), h.log());
+            h.stack().upKept(Stack.CURRENT_DIR, h.docker(), compose, h.rollbackBudget(), h.log());
         } catch (Cli.Fail again) {
             return new Cli.Fail(Cli.FAILED, what + "; restoring " + before + " failed too (" + Cli.firstLine(again.getMessage()) + ")",
                     "the service may be down: check docker ps -a and the compose output above");
@@ -88,8 +88,7 @@ class start implements Callable<Integer> {
 
     /** The time left before the hook's own deadline, less what a restore may take, so that a failure still ends in one. */
     private static Duration upBudget(Hook h) {
-        Duration restore = Template.gracePeriod(h.compose(), h.settings()).plus(Template.ROLLBACK_MARGIN);
-        Duration budget = h.deadline().left().minus(restore);
+        Duration budget = h.deadline().left().minus(h.rollbackBudget());
         return budget.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : budget;
     }
 

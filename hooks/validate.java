@@ -87,7 +87,7 @@ class validate implements Callable<Integer> {
      */
     private static Health.Outcome rollBack(Hook h, String previous, Duration limit) {
         h.log().info("validate: rolling back to %s", previous);
-        Duration budget = Template.gracePeriod(h.compose(), h.settings()).plus(Template.ROLLBACK_MARGIN);
+        Duration budget = h.rollbackBudget();
         try {
             if (h.stack().has(Stack.PREVIOUS_DIR)) {
                 h.stack().upKept(Stack.PREVIOUS_DIR, h.docker(), h.docker().compose(), budget, h.log());

@@ -62,6 +62,11 @@ record Hook(String name, Bundle bundle, Stack stack, String image, ObjectNode co
         return Duration.ofSeconds(s != null && s.matches("\\d{1,5}") ? Long.parseLong(s) : 120);
     }
 
+    /** What going back to the version before may take: the app's grace period and a margin (pull checked it fits). */
+    Duration rollbackBudget() {
+        return Template.gracePeriod(compose, settings()).plus(Template.ROLLBACK_MARGIN);
+    }
+
     /** The hook's closing line: where its time went. */
     int done() {
         log.info("%s: %s", name, Clock.summary(env));
