@@ -69,8 +69,8 @@ class HardeningTest {
         assertEquals("DB_PASSWORD: **** API_TOKEN=**** plain=value", Mask.line("DB_PASSWORD: s3cr3t API_TOKEN=t0k3n plain=value"));
         assertEquals("{\"password\":****, \"user\":\"app\"}", Mask.line("{\"password\":\"hunter2\", \"user\":\"app\"}"));
         assertEquals("redis://****@redis:6379 and --password ****", Mask.line("redis://:s3cret@redis:6379 and --password hunter2"));
-        assertEquals(new CodeDeploy.Failure("ValidateService", "hooks/validate", "ScriptFailed", "token=****", "a\npassword=****", List.of("i-1")),
-                new CodeDeploy.Failure("ValidateService", "hooks/validate", "ScriptFailed", "token=abc", "a\npassword=hunter2", List.of("i-1")),
+        assertEquals(new EventFailure("ValidateService", "hooks/validate", "ScriptFailed", "token=****", "a\npassword=****", List.of("i-1")),
+                new EventFailure("ValidateService", "hooks/validate", "ScriptFailed", "token=abc", "a\npassword=hunter2", List.of("i-1")),
                 "masked where it is made: --json and the summary get masked text too");
         assertEquals("docker build --build-arg NPM_TOKEN=**** --tag a:1 .",
                 Mask.command(List.of("docker", "build", "--build-arg", "NPM_TOKEN=abc", "--tag", "a:1", ".")));

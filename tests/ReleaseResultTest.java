@@ -61,7 +61,7 @@ class ReleaseResultTest {
     @Test
     void aDeploymentThatRolledBackCarriesBothOutcomes() throws Exception {
         ImageRef image = ImageRef.parse(ReleaseFixture.IMAGE, "test");
-        CodeDeploy.Failure failure = new CodeDeploy.Failure("ValidateService", "hooks/validate", "ScriptFailed", "exit code 3", "tail",
+        EventFailure failure = new EventFailure("ValidateService", "hooks/validate", "ScriptFailed", "exit code 3", "tail",
                 List.of("i-1", "i-2"));
         CodeDeploy.Outcome rollback = new CodeDeploy.Outcome("d-ROLLBACK1", "Succeeded", Map.of("succeeded", 2L), null, null, List.of(), null);
         CodeDeploy.Outcome failed = new CodeDeploy.Outcome("d-DEPLOYED1", "Failed", Map.of("failed", 2L), "HEALTH_CONSTRAINTS", "too few",

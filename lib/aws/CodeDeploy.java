@@ -37,18 +37,9 @@ final class CodeDeploy {
     static final Set<DeploymentStatus> ACTIVE = Set.of(DeploymentStatus.CREATED, DeploymentStatus.QUEUED,
             DeploymentStatus.IN_PROGRESS, DeploymentStatus.BAKING, DeploymentStatus.READY);
 
-    /** Instances that failed the same way. */
-    /** Instances that failed the same way; the message and log tail come from the app's own output: masked here, once. */
-    record Failure(String event, String script, String errorCode, String message, String logTail, List<String> instances) {
-        Failure {
-            message = message == null ? null : Mask.line(message);
-            logTail = logTail == null ? null : logTail.lines().map(Mask::line).collect(java.util.stream.Collectors.joining("\n"));
-        }
-    }
-
     /** Where a deployment ended. {@code rollback} is the automatic rollback's own outcome, when there was one. */
     record Outcome(String deploymentId, String status, Map<String, Long> overview, String errorCode, String errorMessage,
-                   List<Failure> failures, Outcome rollback) {
+                   List<EventFailure> failures, Outcome rollback) {
         boolean succeeded() {
             return "Succeeded".equals(status);
         }
@@ -132,7 +123,7 @@ final class CodeDeploy {
             d = info(id);
         }
         log.info("deploy: %s", progress(d));
-        List<Failure> failures = d.status() == DeploymentStatus.SUCCEEDED ? List.of() : failures(id);
+        List<EventFailure> failures = d.status() == DeploymentStatus.SUCCEEDED ? List.of() : failures(id);
         Outcome rollback = null;
         if (followRollback && d.status() != DeploymentStatus.SUCCEEDED) {
             String rid = d.rollbackInfo() == null ? null : d.rollbackInfo().rollbackDeploymentId();
@@ -152,7 +143,7 @@ final class CodeDeploy {
     }
 
     /** Every failed instance's failing lifecycle event, identical ones merged, most-hit first. */
-    List<Failure> failures(String id) {
+    List<EventFailure> failures(String id) {
         List<String> failed = new ArrayList<>();
         try {
             String token = null;
@@ -194,7 +185,7 @@ final class CodeDeploy {
         }
         return grouped.entrySet().stream()
                 .sorted((a, b) -> b.getValue().size() - a.getValue().size())
-                .map(e -> new Failure(e.getKey().get(0), e.getKey().get(1), e.getKey().get(2), e.getKey().get(3),
+                .map(e -> new EventFailure(e.getKey().get(0), e.getKey().get(1), e.getKey().get(2), e.getKey().get(3),
                         e.getKey().get(4), List.copyOf(e.getValue())))
                 .toList();
     }
@@ -216,21 +207,6 @@ final class CodeDeploy {
             m.put("skipped", n(o.skipped()));
         }
         return m;
-    }
-
-    /** The failure as a few lines for the log: where it failed, why, which instances, the log tail indented. */
-    static List<String> describe(Failure f) {
-        List<String> lines = new ArrayList<>();
-        int n = f.instances().size();
-        String who = n + (n == 1 ? " instance" : " instances") + " (" + String.join(", ", f.instances().subList(0, Math.min(n, 10)))
-                + (n > 10 ? ", and " + (n - 10) + " more" : "") + ")";
-        lines.add(f.event() + (f.script() == null ? "" : " " + f.script()) + " failed on " + who
-                + (f.errorCode() == null ? "" : ": " + f.errorCode()) + (f.message() == null ? "" : ": " + f.message()));
-        if (f.logTail() != null && !f.logTail().isBlank()) {
-            lines.add("log tail:");
-            f.logTail().lines().forEach(l -> lines.add("  | " + l));
-        }
-        return lines;
     }
 
     private static long n(Long v) {

@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.codedeploy.model.S3Location;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record ReleaseResult(String version, String commit, @JsonUnwrapped Pinned pinned, String bucket, String key, String sha256,
                      List<String> files, @JsonUnwrapped Stored stored, String deploymentId, Map<String, Long> overview,
-                     List<CodeDeploy.Failure> failures, String errorCode, String errorMessage, String rollbackDeploymentId,
+                     List<EventFailure> failures, String errorCode, String errorMessage, String rollbackDeploymentId,
                      String rollbackStatus, String status, Integer exitCode, String error, Map<String, Double> steps) {
 
     /** The image step's answer: {@code digest} is null when a dry run cannot know it (written, as null). */

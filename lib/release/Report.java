@@ -127,8 +127,8 @@ final class Report {
         if (o.errorCode() != null) {
             log.info("release: deployment %s %s: %s: %s", o.deploymentId(), o.status(), o.errorCode(), o.errorMessage());
         }
-        for (CodeDeploy.Failure f : o.failures()) {
-            List<String> lines = CodeDeploy.describe(f); // masked where CodeDeploy.Failure is made
+        for (EventFailure f : o.failures()) {
+            List<String> lines = f.describe(); // masked where EventFailure is made
             log.info("release: %s: %s", o.deploymentId(), lines.get(0));
             lines.subList(1, lines.size()).forEach(l -> log.raw("    " + l));
             gha.error(f.event() + " failed (" + o.deploymentId() + ")", String.join("\n", lines));
@@ -187,8 +187,8 @@ final class Report {
             if (o != null && o.rollback() != null) {
                 md.append("| rollback | `").append(o.rollback().deploymentId()).append("` ").append(o.rollback().status()).append(" |\n");
             }
-            for (CodeDeploy.Failure f : o == null ? List.<CodeDeploy.Failure>of() : o.failures()) {
-                List<String> lines = CodeDeploy.describe(f);
+            for (EventFailure f : o == null ? List.<EventFailure>of() : o.failures()) {
+                List<String> lines = f.describe();
                 md.append("\n**").append(lines.get(0).replace("|", "\\|")).append("**\n");
                 if (lines.size() > 1) {
                     md.append("\n```\n").append(f.logTail().strip()).append("\n```\n");

@@ -1,0 +1,69 @@
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Which lifecycle events a local deployment runs, and in what order, by codedeploy-local's rules: without
+ * {@code --events} every default event (the traffic hooks included, as codedeploy-local runs them); with it, the
+ * events given, DownloadBundle and Install added when missing and put in order, custom events only when the appspec
+ * names them, and the appspec refused when it names an event nothing would run.
+ */
+final class Events {
+    static final String DOWNLOAD_BUNDLE = "DownloadBundle";
+    static final String INSTALL = "Install";
+    static final List<String> DEFAULT = List.of("BeforeBlockTraffic", "AfterBlockTraffic", "ApplicationStop", DOWNLOAD_BUNDLE,
+            "BeforeInstall", INSTALL, "AfterInstall", "ApplicationStart", "ValidateService", "BeforeAllowTraffic", "AfterAllowTraffic");
+    /** Events whose scripts come from the last successful revision (nothing runs when there is none). */
+    static final Set<String> FROM_LAST_SUCCESSFUL = Set.of("BeforeBlockTraffic", "AfterBlockTraffic", "ApplicationStop");
+    private static final List<String> BEFORE_DOWNLOAD = List.of("BeforeBlockTraffic", "AfterBlockTraffic", "ApplicationStop");
+    private static final List<String> BEFORE_INSTALL = List.of("BeforeBlockTraffic", "AfterBlockTraffic", "ApplicationStop", DOWNLOAD_BUNDLE, "BeforeInstall");
+
+    private Events() {}
+
+    /** The events to run for {@code --events} (null or empty: the default list). */
+    static List<String> ordered(String requested) {
+        if (requested == null || requested.isBlank()) {
+            return DEFAULT;
+        }
+        List<String> events = new ArrayList<>(Arrays.stream(requested.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
+        if (!events.contains(INSTALL)) {
+            events.add(0, INSTALL);
+        }
+        if (!events.contains(DOWNLOAD_BUNDLE)) {
+            events.add(0, DOWNLOAD_BUNDLE);
+        }
+        int d = events.indexOf(DOWNLOAD_BUNDLE), i = events.indexOf(INSTALL);
+        if (i < d) {
+            events.set(d, INSTALL);
+            events.set(i, DOWNLOAD_BUNDLE);
+        }
+        for (String e : events.subList(0, events.indexOf(DOWNLOAD_BUNDLE))) {
+            if (!BEFORE_DOWNLOAD.contains(e)) {
+                throw new Cli.Fail(Cli.INPUT, "The only events that can be specified before DownloadBundle are " + String.join(",", BEFORE_DOWNLOAD)
+                        + ". Please fix the order of your specified events: " + requested);
+            }
+        }
+        for (String e : events.subList(0, events.indexOf(INSTALL))) {
+            if (!BEFORE_INSTALL.contains(e)) {
+                throw new Cli.Fail(Cli.INPUT, "The only events that can be specified before Install are " + String.join(",", BEFORE_INSTALL)
+                        + ". Please fix the order of your specified events: " + requested);
+            }
+        }
+        return List.copyOf(events);
+    }
+
+    /** codedeploy-local's two checks of the new revision's appspec against the events to run. */
+    static void check(List<String> events, AppSpec spec) {
+        for (String e : events) {
+            if (!DEFAULT.contains(e) && !spec.hooks().containsKey(e)) {
+                throw new Cli.Fail(Cli.INPUT, "You specified a lifecycle event which is not a default one and doesn't exist in your appspec.yml file: " + e);
+            }
+        }
+        List<String> unknown = spec.hooks().keySet().stream()
+                .filter(e -> !AppSpec.SCRIPTABLE_EVENTS.contains(e) && !events.contains(e)).toList();
+        if (!unknown.isEmpty()) {
+            throw new Cli.Fail(Cli.INPUT, AppSpec.unknownEventsMessage(unknown));
+        }
+    }
+}
