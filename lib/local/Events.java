@@ -17,40 +17,50 @@ final class Events {
     /** Events whose scripts come from the last successful revision (nothing runs when there is none). */
     static final Set<String> FROM_LAST_SUCCESSFUL = Set.of("BeforeBlockTraffic", "AfterBlockTraffic", "ApplicationStop");
     private static final List<String> BEFORE_DOWNLOAD = List.of("BeforeBlockTraffic", "AfterBlockTraffic", "ApplicationStop");
+    /** Events whose scripts come from the revision being deployed. */
+    private static final List<String> NEW_REVISION = List.of("BeforeInstall", "AfterInstall", "ApplicationStart", "ValidateService",
+            "BeforeAllowTraffic", "AfterAllowTraffic");
     private static final List<String> BEFORE_INSTALL = List.of("BeforeBlockTraffic", "AfterBlockTraffic", "ApplicationStop", DOWNLOAD_BUNDLE, "BeforeInstall");
 
     private Events() {}
 
-    /** The events to run for {@code --events} (null or empty: the default list). */
+    /**
+     * The events to run for {@code --events} (null or empty: the default list): the order given is checked first (no
+     * event of the new revision before DownloadBundle or Install), then the missing ones of DownloadBundle and Install
+     * are put in front, Install after DownloadBundle.
+     */
     static List<String> ordered(String requested) {
         if (requested == null || requested.isBlank()) {
             return DEFAULT;
         }
-        List<String> events = new ArrayList<>(Arrays.stream(requested.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
-        if (!events.contains(INSTALL)) {
-            events.add(0, INSTALL);
+        List<String> given = Arrays.stream(requested.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        if (before(given, DOWNLOAD_BUNDLE).stream().anyMatch(e -> NEW_REVISION.contains(e) || e.equals(INSTALL))) {
+            throw new Cli.Fail(Cli.INPUT, "The only events that can be specified before DownloadBundle are " + String.join(",", BEFORE_DOWNLOAD)
+                    + ". Please fix the order of your specified events: " + requested);
         }
-        if (!events.contains(DOWNLOAD_BUNDLE)) {
-            events.add(0, DOWNLOAD_BUNDLE);
+        if (before(given, INSTALL).stream().anyMatch(e -> NEW_REVISION.contains(e) && !e.equals("BeforeInstall"))) {
+            throw new Cli.Fail(Cli.INPUT, "The only events that can be specified before Install are " + String.join(",", BEFORE_INSTALL)
+                    + ". Please fix the order of your specified events: " + requested);
         }
+        List<String> events = new ArrayList<>();
+        for (String required : List.of(DOWNLOAD_BUNDLE, INSTALL)) {
+            if (!given.contains(required)) {
+                events.add(required);
+            }
+        }
+        events.addAll(given);
         int d = events.indexOf(DOWNLOAD_BUNDLE), i = events.indexOf(INSTALL);
         if (i < d) {
             events.set(d, INSTALL);
             events.set(i, DOWNLOAD_BUNDLE);
         }
-        for (String e : events.subList(0, events.indexOf(DOWNLOAD_BUNDLE))) {
-            if (!BEFORE_DOWNLOAD.contains(e)) {
-                throw new Cli.Fail(Cli.INPUT, "The only events that can be specified before DownloadBundle are " + String.join(",", BEFORE_DOWNLOAD)
-                        + ". Please fix the order of your specified events: " + requested);
-            }
-        }
-        for (String e : events.subList(0, events.indexOf(INSTALL))) {
-            if (!BEFORE_INSTALL.contains(e)) {
-                throw new Cli.Fail(Cli.INPUT, "The only events that can be specified before Install are " + String.join(",", BEFORE_INSTALL)
-                        + ". Please fix the order of your specified events: " + requested);
-            }
-        }
         return List.copyOf(events);
+    }
+
+    /** The events given before {@code marker}; none when it is not given. */
+    private static List<String> before(List<String> events, String marker) {
+        int at = events.indexOf(marker);
+        return at < 0 ? List.of() : events.subList(0, at);
     }
 
     /** codedeploy-local's two checks of the new revision's appspec against the events to run. */

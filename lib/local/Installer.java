@@ -1,17 +1,9 @@
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.UserPrincipalLookupService;
-import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -28,31 +20,6 @@ import java.util.stream.Stream;
  * are made absolute as Ruby's {@code File.expand_path} makes them (against the working folder).
  */
 final class Installer {
-    /** One instruction, in the agent's install.json shape. */
-    record Instruction(String type, String source, String target, String mode, String owner, String group) {
-        Map<String, Object> json() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("type", type);
-            switch (type) {
-                case "copy" -> {
-                    m.put("source", source);
-                    m.put("destination", target);
-                }
-                case "mkdir" -> m.put("directory", target);
-                case "chmod" -> {
-                    m.put("mode", mode);
-                    m.put("file", target);
-                }
-                default -> {
-                    m.put("owner", owner);
-                    m.put("group", group);
-                    m.put("file", target);
-                }
-            }
-            return m;
-        }
-    }
-
     /** The agent refused the install (reported as UnknownError). */
     static final class Refused extends RuntimeException {
         Refused(String message) {
@@ -63,7 +30,7 @@ final class Installer {
     private final Path archive;
     private final Path cwd;
     private final String fileExistsBehavior;
-    private final List<Instruction> instructions = new ArrayList<>();
+    private final List<Instructions.Step> instructions = new ArrayList<>();
     private final Map<String, String> copyTargets = new LinkedHashMap<>();
     private final Set<String> mkdirTargets = new LinkedHashSet<>();
     private final Set<String> permissionTargets = new HashSet<>();
@@ -77,47 +44,12 @@ final class Installer {
     /** Install as the agent does; returns the number of instructions run. */
     static int install(Layout layout, Path archive, AppSpec spec, String deploymentBehavior, Path cwd) {
         String behavior = spec.fileExistsBehavior() != null ? spec.fileExistsBehavior() : deploymentBehavior;
-        replayCleanup(layout.cleanupFile());
+        Instructions.replayCleanup(layout.cleanupFile());
         Installer i = new Installer(archive, cwd, behavior);
         i.generate(spec);
-        Layout.writeAtomically(layout.installFile(), Json.write(Map.of("instructions", i.instructions.stream().map(Instruction::json).toList())));
-        try (Writer cleanup = Files.newBufferedWriter(layout.cleanupFile(), StandardCharsets.UTF_8)) {
-            for (Instruction in : i.instructions) {
-                execute(in, cleanup);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Layout.writeAtomically(layout.installFile(), Json.write(Map.of("instructions", i.instructions.stream().map(Instructions.Step::json).toList())));
+        Instructions.run(i.instructions, layout.cleanupFile());
         return i.instructions.size();
-    }
-
-    /** The previous install's paths removed newest first; a folder only when empty; a half-written last line dropped. */
-    static void replayCleanup(Path cleanupFile) {
-        if (!Files.exists(cleanupFile)) {
-            return;
-        }
-        try {
-            String text = Files.readString(cleanupFile, StandardCharsets.UTF_8);
-            List<String> lines = new ArrayList<>(text.lines().toList());
-            if (!text.isEmpty() && !text.endsWith("\n")) {
-                lines.remove(lines.size() - 1);
-            }
-            Collections.reverse(lines);
-            for (String line : lines) {
-                Path p = Path.of(line.strip());
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    try (Stream<Path> s = Files.list(p)) {
-                        if (s.findAny().isPresent()) {
-                            continue; // someone put files there: the agent's rmdir fails too, and the folder stays
-                        }
-                    }
-                }
-                Files.deleteIfExists(p);
-            }
-            Files.delete(cleanupFile);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private void generate(AppSpec spec) {
@@ -211,7 +143,7 @@ final class Installer {
             throw new Refused("The deployment failed because the application specification file calls for installing the file " + source
                     + ", but a file with that name already exists at the location (" + target + "). Update your AppSpec file or directory structure, and then try again.");
         }
-        instructions.add(new Instruction("copy", source.toString(), target, null, null, null));
+        instructions.add(new Instructions.Step("copy", source.toString(), target, null, null, null));
         copyTargets.put(target, source.toString());
     }
 
@@ -222,7 +154,7 @@ final class Installer {
                     + target + ") from (" + copyTargets.get(target) + "). Update the files section of the AppSpec file, and then try again.");
         }
         if (mkdirTargets.add(target)) {
-            instructions.add(new Instruction("mkdir", null, target, null, null, null));
+            instructions.add(new Instructions.Step("mkdir", null, target, null, null, null));
         }
     }
 
@@ -232,61 +164,10 @@ final class Installer {
                     + ") is specified more than once in the application specification file. Update the files section of the AppSpec file, and then try again.");
         }
         if (p.mode() != null) {
-            instructions.add(new Instruction("chmod", null, object, p.mode(), null, null));
+            instructions.add(new Instructions.Step("chmod", null, object, p.mode(), null, null));
         }
         if (p.owner() != null || p.group() != null) {
-            instructions.add(new Instruction("chown", null, object, null, p.owner(), p.group()));
-        }
-    }
-
-    private static void execute(Instruction in, Writer cleanup) throws IOException {
-        Path target = Path.of(in.target());
-        switch (in.type()) {
-            case "copy" -> {
-                exists(target);
-                cleanup.write(in.target() + "\n");
-                cleanup.flush();
-                Path source = Path.of(in.source());
-                if (Files.isSymbolicLink(source)) {
-                    Files.createSymbolicLink(target, Files.readSymbolicLink(source));
-                } else {
-                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-            case "mkdir" -> {
-                exists(target);
-                Files.createDirectory(target);
-                cleanup.write(in.target() + "\n");
-                cleanup.flush();
-            }
-            case "chmod" -> Files.setPosixFilePermissions(target, Fetch.permissions(Integer.parseInt(in.mode(), 8)));
-            default -> chown(target, in.owner(), in.group());
-        }
-    }
-
-    private static void exists(Path target) {
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new Refused("The deployment failed because a specified file already exists at this location: " + target + ".");
-        }
-    }
-
-    private static void chown(Path target, String owner, String group) throws IOException {
-        UserPrincipalLookupService users = target.getFileSystem().getUserPrincipalLookupService();
-        PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class);
-        try {
-            if (owner != null) {
-                view.setOwner(users.lookupPrincipalByName(owner));
-            }
-        } catch (UserPrincipalNotFoundException e) {
-            throw new Refused("can't find user for " + owner);
-        }
-        try {
-            if (group != null) {
-                GroupPrincipal g = users.lookupPrincipalByGroupName(group);
-                view.setGroup(g);
-            }
-        } catch (UserPrincipalNotFoundException e) {
-            throw new Refused("can't find group for " + group);
+            instructions.add(new Instructions.Step("chown", null, object, null, p.owner(), p.group()));
         }
     }
 
