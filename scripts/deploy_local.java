@@ -91,15 +91,17 @@ class deploy_local implements Callable<Integer> {
         String id = Layout.newDeploymentId();
         try (AutoCloseable lock = layout.lock(id)) {
             Path dir = begin(layout, id);
-            Fetch.Staged staged = Fetch.stage(source, dir, dir.resolve(".staging"), this::download);
-            preflight(staged, order, root, dir);
-            log.info("deploy-local: %s of %s (%s) in %s", id, source.location(), source.type(), dir);
-            try (ScriptLog scripts = new ScriptLog(Layout.scriptsLog(dir), layout.deploymentsLog(), id, verbose ? log::raw : null)) {
-                Lifecycle lifecycle = new Lifecycle(context(layout, id, dir, source, staged, scripts, log));
-                List<Lifecycle.EventResult> results = run(lifecycle, order, staged, source, log);
-                LocalResult result = LocalResult.of(id, application(source), groupName, layout, source.location(), results);
-                result.print(spec.commandLine().getOut(), json);
-                return result.exitCode();
+            try {
+                Fetch.Staged staged = Fetch.stage(source, dir, dir.resolve(".staging"), this::download);
+                preflight(staged, order, root, dir);
+                log.info("deploy-local: %s of %s (%s) in %s", id, source.location(), source.type(), dir);
+                try (ScriptLog scripts = new ScriptLog(Layout.scriptsLog(dir), layout.deploymentsLog(), id, verbose ? log::raw : null)) {
+                    Lifecycle lifecycle = new Lifecycle(context(layout, id, dir, source, staged, scripts, log));
+                    LocalResult result = LocalResult.of(id, application(source), groupName, layout, source.location(),
+                            run(lifecycle, order, staged, source, log));
+                    result.print(spec.commandLine().getOut(), json);
+                    return result.exitCode();
+                }
             } finally {
                 Files.deleteIfExists(layout.ongoing(id));
             }

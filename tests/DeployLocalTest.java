@@ -141,6 +141,36 @@ class DeployLocalTest {
         assertEquals(Map.of("BUNDLE_BUCKET", "b", "BUNDLE_KEY", "k/app.tgz", "BUNDLE_VERSION", "v1", "BUNDLE_ETAG", "e\""), s3.bundleEnv("other"));
     }
 
+    @Test
+    void a_zip_cannot_write_outside_the_revision_folder_by_dot_dot_or_through_a_link() throws IOException {
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Path evil = zip("evil.zip", new String[] {"../escaped.txt", "x"});
+        assertTrue(Fetch.unzip(evil, out).contains("points outside the revision folder"));
+        Path linked = zip("linked.zip", new String[] {"link", "LINK:" + dir}, new String[] {"link/escaped.txt", "x"});
+        assertTrue(Fetch.unzip(linked, out).contains("goes through a link out of the revision folder"), Fetch.unzip(linked, out));
+        assertFalse(Files.exists(dir.resolve("escaped.txt")));
+        Path ok = zip("ok.zip", new String[] {"bin/run.sh", "run"});
+        Files.deleteIfExists(out.resolve("link"));
+        assertEquals(null, Fetch.unzip(ok, out));
+        assertEquals("rwxr-x---", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("bin/run.sh"))));
+    }
+
+    /** A zip of {name, content} pairs; content "LINK:target" makes a symbolic link; files get mode 0750. */
+    private Path zip(String name, String[]... entries) throws IOException {
+        Path file = dir.resolve(name);
+        try (var zip = new org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream(file.toFile())) {
+            for (String[] e : entries) {
+                var entry = new org.apache.commons.compress.archivers.zip.ZipArchiveEntry(e[0]);
+                boolean link = e[1].startsWith("LINK:");
+                entry.setUnixMode(link ? 0120777 : 0100750);
+                zip.putArchiveEntry(entry);
+                zip.write((link ? e[1].substring(5) : e[1]).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                zip.closeArchiveEntry();
+            }
+        }
+        return file;
+    }
+
     /** A revision folder with appspec.yml (DEST stands for this test's destination), app/bin/run.sh and one.txt. */
     private Path revision(String body) throws IOException {
         Path archive = Files.createTempDirectory(dir, "rev");

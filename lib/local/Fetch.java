@@ -195,6 +195,9 @@ final class Fetch {
                     return "Error extracting zip archive: entry " + e.getName() + " points outside the revision folder";
                 }
                 Files.createDirectories(e.isDirectory() ? target : target.getParent());
+                if (!(e.isDirectory() ? target : target.getParent()).toRealPath().startsWith(into.toRealPath())) {
+                    return "Error extracting zip archive: entry " + e.getName() + " goes through a link out of the revision folder";
+                }
                 if (e.isUnixSymlink()) {
                     Files.deleteIfExists(target);
                     Files.createSymbolicLink(target, Path.of(zip.getUnixSymlink(e)));
