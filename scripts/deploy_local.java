@@ -7,16 +7,10 @@
 //SOURCES ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/EventFailure.java
 //SOURCES ../lib/aws/Aws.java
 //SOURCES ../lib/local/Layout.java ../lib/local/ScriptLog.java ../lib/local/ScriptRun.java ../lib/local/Fetch.java ../lib/local/Installer.java ../lib/local/Instructions.java
-//SOURCES ../lib/local/Events.java ../lib/local/Lifecycle.java ../lib/local/LocalResult.java
+//SOURCES ../lib/local/Events.java ../lib/local/Lifecycle.java ../lib/local/LocalResult.java ../lib/local/LocalDeploy.java
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xlog:disable -Xlog:all=warning,cds=off,cds+dynamic=off:stderr
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -82,121 +76,12 @@ class deploy_local implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        LocalDeploy.Request request = new LocalDeploy.Request(location == null ? cwd.toString() : location, type, fileExistsBehavior, groupId,
+                groupName, applicationName, events, deploymentRoot == null ? null : cwd.resolve(deploymentRoot), ignoreStopFailures, noShebang);
         Log log = new Log(spec.commandLine().getErr());
-        boolean root = isRoot();
-        Layout layout = new Layout(deploymentRoot != null ? cwd.resolve(deploymentRoot) : Layout.defaultRoot(root, env), groupId);
-        Fetch.Source source = Fetch.source(location == null ? cwd.toString() : location, type, cwd);
-        List<String> order = Events.ordered(events);
-        checkOptions(layout, source);
-        String id = Layout.newDeploymentId();
-        try (AutoCloseable lock = layout.lock(id)) {
-            Path dir = begin(layout, id);
-            try {
-                Fetch.Staged staged = Fetch.stage(source, dir, dir.resolve(".staging"), this::download);
-                preflight(staged, order, root, dir);
-                log.info("deploy-local: %s of %s (%s) in %s", id, source.location(), source.type(), dir);
-                try (ScriptLog scripts = new ScriptLog(Layout.scriptsLog(dir), layout.deploymentsLog(), id, verbose ? log::raw : null)) {
-                    Lifecycle lifecycle = new Lifecycle(context(layout, id, dir, source, staged, scripts, log));
-                    LocalResult result = LocalResult.of(id, application(source), groupName, layout, source.location(),
-                            run(lifecycle, order, staged, source, log));
-                    result.print(spec.commandLine().getOut(), json);
-                    return result.exitCode();
-                }
-            } finally {
-                Files.deleteIfExists(layout.ongoing(id));
-            }
-        } catch (IOException e) {
-            throw new Cli.Fail(Cli.ENVIRONMENT, "deployment root " + layout.root + ": " + e.getMessage(), "give a writable --deployment-root");
-        } catch (Cli.Fail | UncheckedIOException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** The events in order; after the first failure the rest are skipped, as CodeDeploy skips them. */
-    private List<Lifecycle.EventResult> run(Lifecycle lifecycle, List<String> order, Fetch.Staged staged, Fetch.Source source, Log log) {
-        List<Lifecycle.EventResult> results = new ArrayList<>();
-        boolean failed = false;
-        for (String event : order) {
-            long t = System.nanoTime();
-            Lifecycle.EventResult r = failed ? Lifecycle.EventResult.skipped(event) : switch (event) {
-                case Events.DOWNLOAD_BUNDLE -> lifecycle.downloadBundle(staged, source.etag(), t);
-                case Events.INSTALL -> lifecycle.install(t);
-                default -> lifecycle.hooks(event, t);
-            };
-            if (r.failed() && ignoreStopFailures && Events.FROM_LAST_SUCCESSFUL.contains(event)) {
-                r = new Lifecycle.EventResult(event, "Succeeded", r.seconds(), r.scripts(), "failure ignored: " + r.failure().message(), null, 0, null);
-            }
-            failed |= r.failed();
-            results.add(r);
-            log.info("deploy-local: [%d/%d] %s: %s%s (%.2f s)", results.size(), order.size(), event, r.status(),
-                    r.failed() ? ": " + r.failure().errorCode() + ": " + r.failure().message() : r.note() == null ? "" : ", " + r.note(), r.seconds());
-        }
-        return results;
-    }
-
-    /** The deployment folder, its log folder and the in-progress marker the agent keeps while a deployment runs. */
-    private static Path begin(Layout layout, String id) throws IOException {
-        Path dir = layout.deploymentDir(id);
-        Files.createDirectories(Layout.scriptsLog(dir).getParent());
-        Files.createDirectories(layout.ongoing(id).getParent());
-        Files.writeString(layout.ongoing(id), id);
-        return dir;
-    }
-
-    /**
-     * The new revision's appspec checked before any event runs: codedeploy-local's event checks and what deploy-local
-     * cannot do faithfully (acls, SELinux context, runas without root) refused with nothing changed. An appspec the
-     * agent would reject is not refused here: the deployment fails where the agent's would, with its message.
-     */
-    private void preflight(Fetch.Staged staged, List<String> order, boolean root, Path dir) {
-        if (staged.failure() != null) {
-            return;
-        }
-        try {
-            Path file = Fetch.appspecIn(staged.dir());
-            AppSpec appspec = file == null ? null : AppSpec.load(file);
-            if (appspec == null) {
-                return;
-            }
-            Events.check(order, appspec);
-            for (AppSpec.Permission p : appspec.permissions()) {
-                if (!p.acls().isEmpty() || !p.context().isEmpty()) {
-                    throw new Cli.Fail(Cli.INPUT, "appspec.yml permissions for " + p.object() + " set " + (p.acls().isEmpty() ? "an SELinux context" : "acls")
-                            + ", which deploy-local does not apply", "deploy this revision with the agent, or remove them to try the rest here");
-                }
-            }
-            appspec.hooks().forEach((event, scripts) -> scripts.stream().filter(s -> s.runas() != null && !root).findFirst().ifPresent(s -> {
-                throw new Cli.Fail(Cli.INPUT, event + " runs " + s.location() + " as " + s.runas() + ", which needs root (su)", "run deploy-local as root");
-            }));
-        } catch (AppSpec.Invalid e) {
-            // the agent fails the deployment at the first event that reads it: so do we
-        } catch (Cli.Fail f) {
-            Layout.deleteTree(dir);
-            throw f;
-        }
-    }
-
-    private Lifecycle.Context context(Layout layout, String id, Path dir, Fetch.Source source, Fetch.Staged staged, ScriptLog scripts, Log log) {
-        Map<String, String> base = new LinkedHashMap<>(env);
-        if (!isRoot() && Cli.first(env.get("CDEPLOY_STATE_DIR")) == null) {
-            base.put("CDEPLOY_STATE_DIR", Layout.defaultStateDir(env).toString()); // the hooks' state stays in the user's folders
-        }
-        return new Lifecycle.Context(layout, id, dir, application(source), groupName, base, source.bundleEnv(staged.etag()), scripts, log,
-                noShebang, cwd, fileExistsBehavior, host());
-    }
-
-    private void checkOptions(Layout layout, Fetch.Source source) {
-        if (!AppSpec.FILE_EXISTS_BEHAVIORS.contains(fileExistsBehavior)) {
-            throw new Cli.Fail(Cli.INPUT, "--file-exists-behavior " + fileExistsBehavior + " is not one of DISALLOW, OVERWRITE, RETAIN");
-        }
-        if (!groupId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
-            throw new Cli.Fail(Cli.INPUT, "--deployment-group '" + groupId + "' is not a folder name (letters, digits, '.', '_', '-')");
-        }
-        if (source.path() != null && layout.root.startsWith(source.path())) {
-            throw new Cli.Fail(Cli.INPUT, "the deployment root " + layout.root + " is inside the bundle " + source.path(), "give another --deployment-root");
-        }
+        LocalResult result = new LocalDeploy(request, env, cwd, log, verbose ? log::raw : null, this::download).run();
+        result.print(spec.commandLine().getOut(), json);
+        return result.exitCode();
     }
 
     /** GetObject of an s3:// bundle into bundle.tar; the agent reports a failure here as DownloadBundle's. */
@@ -206,28 +91,6 @@ class deploy_local implements Callable<Integer> {
             return s3.getObject(b -> b.bucket(source.bucket()).key(source.key()).versionId(source.version()), ResponseTransformer.toFile(file)).eTag();
         } catch (SdkException e) {
             throw Aws.fail(e, "s3:GetObject", "s3://" + source.bucket() + "/" + source.key(), 3);
-        }
-    }
-
-    private String application(Fetch.Source source) {
-        return applicationName != null ? applicationName : source.location();
-    }
-
-    /** This machine's name, for the failure's "failed on 1 instance (...)" (no DNS look-up). */
-    private static String host() {
-        try {
-            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-        } catch (IOException e) {
-            return "localhost";
-        }
-    }
-
-    /** Whether this process runs as root (the owner of /proc/self is the effective user). */
-    static boolean isRoot() {
-        try {
-            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-        } catch (IOException | RuntimeException e) {
-            return "root".equals(System.getProperty("user.name"));
         }
     }
 }
