@@ -48,8 +48,8 @@ class deploy_local implements Callable<Integer> {
     String applicationName;
     @Option(names = {"-e", "--events"}, paramLabel = "A,B", description = "Events to run, in this order; DownloadBundle and Install are added when missing (default: all, the traffic hooks included)")
     String events;
-    @Option(names = "--deployment-root", description = "Deployment root (default: " + Layout.ROOT_AS_ROOT + " as root, never the agent's; "
-            + "else $XDG_DATA_HOME/cdeploy-local/deployment-root)")
+    @Option(names = "--deployment-root", description = "Deployment root (default: deployment-root in CDEPLOY_LOCAL_ROOT, else in "
+            + Layout.BASE_AS_ROOT + " as root, never the agent's; else in $XDG_DATA_HOME/cdeploy-local)")
     Path deploymentRoot;
     @Option(names = "--ignore-application-stop-failures", description = "A failing ApplicationStop, BeforeBlockTraffic or AfterBlockTraffic script does not fail the deployment")
     boolean ignoreStopFailures;

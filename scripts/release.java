@@ -9,8 +9,13 @@
 //SOURCES ../lib/aws/Aws.java ../lib/aws/CodeDeploy.java ../lib/aws/CreateOnce.java ../lib/aws/Upload.java
 //SOURCES ../lib/release/Actions.java ../lib/release/Versioning.java ../lib/release/ImagePush.java ../lib/release/Plan.java ../lib/release/Kit.java
 //SOURCES ../lib/release/Target.java ../lib/release/LiveTarget.java ../lib/release/ReleaseResult.java ../lib/release/Report.java
+//SOURCES ../lib/release/LocalTarget.java ../lib/release/HostReady.java ../lib/release/Demo.java
+//SOURCES ../lib/local/Layout.java ../lib/local/ScriptLog.java ../lib/local/ScriptRun.java ../lib/local/Fetch.java ../lib/local/Installer.java
+//SOURCES ../lib/local/Instructions.java ../lib/local/Events.java ../lib/local/Lifecycle.java ../lib/local/LocalResult.java ../lib/local/LocalDeploy.java
 //FILES kit/appspec.yml=../appspec.yml
 //FILES kit/compose.yml=../compose.yml
+//FILES kit/demo/Dockerfile=../demo/Dockerfile
+//FILES kit/demo/compose.yml=../demo/compose.yml
 //FILES kit/hooks/fastpath.sh=../hooks/fastpath.sh
 //FILES kit/hooks/launch=../hooks/launch
 //FILES kit/hooks/pull=../hooks/pull
@@ -39,6 +44,7 @@
 //FILES kit/lib/host/Stack.java=../lib/host/Stack.java
 //FILES kit/lib/host/Template.java=../lib/host/Template.java
 //FILES kit/lib/host/WarmUp.java=../lib/host/WarmUp.java
+//FILES kit/lib/setup-host.sh=../lib/setup-host.sh
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xlog:disable -Xlog:all=warning,cds=off,cds+dynamic=off:stderr
 //CDS
 
@@ -53,7 +59,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import software.amazon.awssdk.services.codedeploy.model.RevisionLocation;
 
 @Command(name = "release", sortOptions = false, mixinStandardHelpOptions = true, version = "release " + Cli.VERSION,
         description = {"From a built image to a verified CodeDeploy deployment, each step one line on stderr with its duration:",
@@ -126,6 +131,10 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
     boolean noWait;
     @Option(names = "--dry-run", description = "Print the plan; build, push, upload and deploy nothing")
     boolean dryRun;
+    @Option(names = "--local", description = "Release on this machine, no AWS account: the image to a registry on 127.0.0.1 (set up when "
+            + "missing), the bundle kept under CDEPLOY_LOCAL_ROOT, deployed by deploy-local through the real hooks; the demo service "
+            + "when there is no Dockerfile")
+    boolean local;
     @Option(names = "--json", description = "Print the result as JSON on stdout")
     boolean json;
     @Option(names = "--region", description = "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)")
@@ -157,12 +166,12 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
         Report report = new Report(spec.commandLine().getOut(), spec.commandLine().getErr(), env, json);
         try {
             Plan plan = report.plan(plan());
-            try (Target target = Target.of(plan, docker, report.log())) {
+            try (Target target = Target.of(plan, docker, report.log(), env)) {
                 Versioning v = report.version(this::version);
                 Kit kit = report.check(() -> check(plan, target, report.log()));
                 ImageRef image = report.image(() -> target.image(v));
                 Kit.Zip zip = report.bundle(() -> kit.zip(plan.manifest(v, image), sha -> plan.key(v, sha)));
-                RevisionLocation revision = report.upload(() -> target.upload(zip, v, plan.description(v, image)));
+                Target.Revision revision = report.upload(() -> target.upload(zip, v, plan.description(v, image)));
                 String id = report.deploy(() -> target.deploy(revision, plan.description(v, image)));
                 if (!plan.waits()) {
                     return report.stopped();
@@ -177,18 +186,24 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
 
     /** Options and environment, checked, before any step: every missing input named at once (tests resolve it too). */
     Plan plan() {
+        Path file = resolve(dockerfile);
+        Path demo = local && image == null && repository == null && !java.nio.file.Files.exists(file) ? Demo.dir(cwd.toAbsolutePath()) : null;
         Settings settings;
         try {
-            settings = Settings.of(project, service, container, envFile, healthUrl, healthTimeout);
+            settings = demo != null ? Demo.settings(project, service, container, envFile, healthUrl, healthTimeout)
+                    : Settings.of(project, service, container, envFile, healthUrl, healthTimeout);
         } catch (Cli.Fail f) {
             throw new Cli.Fail(f.exitCode, "release options: " + f.getMessage());
         }
-        return Plan.of(dryRun, noWait, image, new Plan.Build(repository, resolve(dockerfile), resolve(context), buildArgs, platform),
-                new Plan.Source(source == null ? null : resolve(source), compose == null ? null : resolve(compose), settings),
+        Path template = compose != null ? resolve(compose) : demo != null ? demo.resolve("compose.yml") : null;
+        return Plan.of(dryRun, noWait, image, new Plan.Build(repository, demo != null ? demo.resolve("Dockerfile") : file,
+                        demo != null ? demo : resolve(context), buildArgs, platform),
+                new Plan.Source(source == null ? null : resolve(source), template, settings),
                 new Plan.Storage(bucket, keyPrefix, sse, kmsKey),
                 new Plan.Deployment(application, group, deploymentConfig, description, fileExists, !noAutoRollback,
                         Duration.ofSeconds(waitForActive), Duration.ofSeconds(timeout), Duration.ofMillis((long) (pollInterval * 1000))),
-                () -> Aws.config(region, endpointUrl, s3EndpointUrl, codeDeployEndpointUrl, maxAttempts, awsAttemptTimeout, env));
+                () -> Aws.config(region, endpointUrl, s3EndpointUrl, codeDeployEndpointUrl, maxAttempts, awsAttemptTimeout, env),
+                local ? new Plan.Local(Layout.base(LocalDeploy.isRoot(), env), demo, HostReady.registry(env)) : null);
     }
 
     /** Step 1: the version says where it came from: a --release-version given here, or RELEASE_VERSION through it. */
@@ -201,7 +216,7 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
     private Target.Done<Kit> check(Plan plan, Target target, Log log) {
         Kit kit = Kit.check(Kit.find(plan.source().dir(), cwd, log), plan.source().compose(), plan.source().settings(), log);
         plan.image().check();
-        return new Target.Done<>(kit, kit.files().size() + " hook files for " + kit.spec().hooks().keySet() + target.check());
+        return new Target.Done<>(kit, kit.files().size() + " hook files for " + kit.spec().hooks().keySet() + target.check(kit));
     }
 
     @Override

@@ -114,9 +114,9 @@ class ReleasePlanTest {
         assertTrue(real.waits());
         assertTrue(!parsed(env, "--no-wait").plan().waits());
 
-        Target target = Target.of(dry, null, null);
+        Target target = Target.of(dry, null, null, Map.of());
         assertInstanceOf(Target.DryRun.class, target);
-        assertEquals("", target.check());
+        assertEquals("", target.check(null));
         assertEquals("would use " + ReleaseFixture.IMAGE, target.image(V).detail());
         Kit.Zip zip = new Kit.Zip(new byte[0], "ab".repeat(32), dry.key(V, "ab".repeat(32)), List.of());
         assertEquals("codedeploy/a/1.4.2-abababababababab.zip", zip.key());

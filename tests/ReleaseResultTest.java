@@ -30,9 +30,9 @@ class ReleaseResultTest {
         return names;
     }
 
-    static RevisionLocation revision(String versionId) {
-        return RevisionLocation.builder().revisionType("S3")
-                .s3Location(l -> l.bucket("bundles").key(ZIP.key()).bundleType("zip").eTag("etag1").version(versionId)).build();
+    static Target.Revision revision(String versionId) {
+        return new Target.Revision(RevisionLocation.builder().revisionType("S3")
+                .s3Location(l -> l.bucket("bundles").key(ZIP.key()).bundleType("zip").eTag("etag1").version(versionId)).build(), null);
     }
 
     @Test

@@ -28,7 +28,7 @@ import java.util.stream.Stream;
 final class Layout {
     /** The agent's {@code :max_revisions:} default: deployment folders kept per group, the new one included. */
     static final int MAX_REVISIONS = 5;
-    static final String ROOT_AS_ROOT = "/var/lib/cdeploy-local/deployment-root";
+    static final String BASE_AS_ROOT = "/var/lib/cdeploy-local";
     static final String DEFAULT_GROUP = "default-local-deployment-group";
     private static final String ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
@@ -41,15 +41,21 @@ final class Layout {
     }
 
     /**
-     * Where local deployments live when {@code --deployment-root} is not given: as root our own folder (never the
-     * real agent's {@code /opt/codedeploy-agent/deployment-root}, so an agent on the same host is not disturbed);
-     * as any other user under {@code $XDG_DATA_HOME} (default {@code ~/.local/share}).
+     * The folder local deployments (and release --local's revisions) live in: {@code CDEPLOY_LOCAL_ROOT} when set;
+     * as root our own folder, never the real agent's {@code /opt/codedeploy-agent}, so an agent on the same host is
+     * not disturbed; as any other user under {@code $XDG_DATA_HOME} (default {@code ~/.local/share}).
      */
-    static Path defaultRoot(boolean root, Map<String, String> env) {
-        if (root) {
-            return Path.of(ROOT_AS_ROOT);
+    static Path base(boolean root, Map<String, String> env) {
+        String given = Cli.first(env.get("CDEPLOY_LOCAL_ROOT"));
+        if (given != null) {
+            return Path.of(given).toAbsolutePath();
         }
-        return xdg(env, "XDG_DATA_HOME", ".local/share").resolve("cdeploy-local/deployment-root");
+        return root ? Path.of(BASE_AS_ROOT) : xdg(env, "XDG_DATA_HOME", ".local/share").resolve("cdeploy-local");
+    }
+
+    /** The deployment root when {@code --deployment-root} is not given: {@code deployment-root} in {@link #base}. */
+    static Path defaultRoot(boolean root, Map<String, String> env) {
+        return base(root, env).resolve("deployment-root");
     }
 
     /** The hooks' state folder for a user without root: {@code $XDG_STATE_HOME/cdeploy} (default ~/.local/state). */

@@ -32,7 +32,7 @@ final class LiveTarget implements Target {
 
     /** Only once the kit is valid: HeadBucket and GetDeploymentGroup, side by side. */
     @Override
-    public String check() {
+    public String check(Kit kit) {
         Plan.Deployment d = plan.deployment();
         CompletableFuture<Void> bucket = aws.withS3(s3 -> Upload.checkBucket(s3, plan.storage().bucket(), plan.aws().region(), attempts()));
         group = codeDeploy().group(d.application(), d.group(), plan.aws().region());
@@ -46,13 +46,13 @@ final class LiveTarget implements Target {
     }
 
     @Override
-    public Done<RevisionLocation> upload(Kit.Zip zip, Versioning v, String description) {
+    public Done<Revision> upload(Kit.Zip zip, Versioning v, String description) {
         Plan.Storage s = plan.storage();
         RevisionLocation r = Upload.put(aws.s3(), s.bucket(), zip.key(), zip.bytes(), zip.sha256(), s.sse(), s.kmsKey(),
                 Map.of("release-version", v.version(), "release-commit", v.commit()), attempts());
         String application = plan.deployment().application();
         codeDeploy().register(application, r, description);
-        return new Done<>(r, "s3://" + s.bucket() + "/" + zip.key() + " (ETag " + r.s3Location().eTag()
+        return new Done<>(new Revision(r, null), "s3://" + s.bucket() + "/" + zip.key() + " (ETag " + r.s3Location().eTag()
                 + (r.s3Location().version() == null ? "" : ", version " + r.s3Location().version()) + "), registered with " + application);
     }
 
@@ -61,10 +61,10 @@ final class LiveTarget implements Target {
      * at most one deployment, even when the answer is lost ({@link CreateOnce}).
      */
     @Override
-    public Done<String> deploy(RevisionLocation revision, String description) {
+    public Done<String> deploy(Revision revision, String description) {
         Plan.Deployment d = plan.deployment();
         CreateDeploymentRequest request = CreateDeploymentRequest.builder().applicationName(d.application()).deploymentGroupName(d.group())
-                .revision(revision).deploymentConfigName(d.config()).description(description).fileExistsBehavior(d.fileExists())
+                .revision(revision.s3()).deploymentConfigName(d.config()).description(description).fileExistsBehavior(d.fileExists())
                 .autoRollbackConfiguration(a -> a.enabled(d.autoRollback()).eventsWithStrings(d.autoRollback() ? List.of("DEPLOYMENT_FAILURE") : List.of()))
                 .build();
         CreateOnce.Created c = new CreateOnce(codeDeploy(), aws.codeDeploy(), plan.aws(), log).create(request, d.waitForActive());

@@ -10,9 +10,16 @@ import java.util.function.Supplier;
  * how long to follow it. Blank values count as unset (workflows pass empty variables). A dry run is decided here
  * too: it has no AWS configuration, and {@link Target#of} gives it a target that only says what it would do.
  */
-record Plan(boolean dryRun, boolean noWait, Image image, Source source, Storage storage, Deployment deployment, Aws.Config aws) {
+record Plan(boolean dryRun, boolean noWait, Image image, Source source, Storage storage, Deployment deployment, Aws.Config aws, Local local) {
     /** What the check renders the template with: a syntactically valid image, only to reach the hooks' own checks. */
     static final String PROBE_IMAGE = "release-check/app:0";
+
+    /**
+     * A release on this machine ({@code --local}): revisions kept under {@code base}, deployed by deploy-local's engine;
+     * {@code demo} is the demo's folder when it is the image being built (the application has no Dockerfile);
+     * {@code registry} (host:port) takes the image unless {@code --repository} names another.
+     */
+    record Local(Path base, Path demo, String registry) {}
 
     /** The kit folder ({@code null}: look for one), the compose template ({@code null}: the kit's) and the hook settings. */
     record Source(Path dir, Path compose, Settings settings) {}
@@ -100,10 +107,18 @@ record Plan(boolean dryRun, boolean noWait, Image image, Source source, Storage 
      * endpoints) only for a real run.
      */
     static Plan of(boolean dryRun, boolean noWait, String image, Build build, Source source, Storage storage, Deployment deployment,
-                   Supplier<Aws.Config> aws) {
+                   Supplier<Aws.Config> aws, Local local) {
         String use = Cli.first(image);
+        if (local != null) {
+            deployment = new Deployment(Cli.first(deployment.application(), source.settings().project()), Cli.first(deployment.group(), "local"),
+                    null, deployment.description(), deployment.fileExists(), deployment.autoRollback(), Duration.ZERO, deployment.timeout(), deployment.poll());
+            if (build.repository() == null && use == null) {
+                build = new Build(local.registry() + "/" + deployment.application(), build.dockerfile(), build.context(),
+                        build.buildArgs(), build.platform());
+            }
+        }
         List<String> missing = new ArrayList<>();
-        if (storage.bucket() == null) {
+        if (storage.bucket() == null && local == null) {
             missing.add("--bucket (CODEDEPLOY_BUCKET)");
         }
         if (deployment.application() == null) {
@@ -116,7 +131,7 @@ record Plan(boolean dryRun, boolean noWait, Image image, Source source, Storage 
             missing.add("--repository (IMAGE_NAME) or --image (RELEASE_IMAGE)");
         }
         if (!missing.isEmpty()) {
-            throw new Cli.Fail(Cli.INPUT, "missing " + String.join(", ", missing), "pass them as options or set the variables; see --help");
+            throw new Cli.Fail(Cli.INPUT, "missing " + String.join(", ", missing), "pass them as options or set the variables (or try --local); see --help");
         }
         if (build.repository() != null && use != null) {
             throw new Cli.Fail(Cli.INPUT, "--repository builds an image and --image names one built elsewhere: give one", null);
@@ -127,7 +142,7 @@ record Plan(boolean dryRun, boolean noWait, Image image, Source source, Storage 
         if (!AppSpec.FILE_EXISTS_BEHAVIORS.contains(deployment.fileExists())) {
             throw new Cli.Fail(Cli.INPUT, "--file-exists-behavior '" + deployment.fileExists() + "' is not DISALLOW, OVERWRITE or RETAIN", null);
         }
-        return new Plan(dryRun, noWait, use != null ? new Use(use) : build, source, storage, deployment, dryRun ? null : aws.get());
+        return new Plan(dryRun, noWait, use != null ? new Use(use) : build, source, storage, deployment, dryRun || local != null ? null : aws.get(), local);
     }
 
     /** Whether the release follows the deployment to its end (not after a dry run or with --no-wait). */

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-import software.amazon.awssdk.services.codedeploy.model.RevisionLocation;
 
 /**
  * What a release tells, and where: one line per step on the command's error writer ({@code [3/7] image: ... (1.2 s)}),
@@ -30,7 +29,7 @@ final class Report {
     private Versioning version;
     private ImageRef image;
     private Kit.Zip zip;
-    private RevisionLocation revision;
+    private Target.Revision revision;
     private String deploymentId;
     private CodeDeploy.Outcome outcome;
 
@@ -71,7 +70,7 @@ final class Report {
         return zip;
     }
 
-    RevisionLocation upload(Supplier<Target.Done<RevisionLocation>> body) {
+    Target.Revision upload(Supplier<Target.Done<Target.Revision>> body) {
         revision = step("upload", body);
         return revision;
     }

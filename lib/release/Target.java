@@ -12,22 +12,25 @@ interface Target extends AutoCloseable {
     /** A step's result and the line that tells it. */
     record Done<T>(T value, String detail) {}
 
-    /** The one place a dry run differs: its target. */
-    static Target of(Plan plan, Docker docker, Log log) {
-        return plan.dryRun() ? new DryRun(plan) : new LiveTarget(plan, docker, log);
+    /** Where the bundle went: an S3 revision registered with CodeDeploy, or a file kept on this machine (--local). */
+    record Revision(RevisionLocation s3, java.nio.file.Path file) {}
+
+    /** The one place a dry run or a local release differs: its target. */
+    static Target of(Plan plan, Docker docker, Log log, java.util.Map<String, String> env) {
+        return plan.dryRun() ? new DryRun(plan) : plan.local() != null ? new LocalTarget(plan, docker, log, env) : new LiveTarget(plan, docker, log);
     }
 
-    /** The check's remote half (the bucket and the deployment group exist); what it found, for the check's line. */
-    String check();
+    /** The check's target half (the bucket and the deployment group exist; or this host is ready); what it found, for the check's line. */
+    String check(Kit kit);
 
     /** The release image, pinned by digest. */
     Done<ImageRef> image(Versioning v);
 
-    /** The bundle in S3, registered with the application as a revision. */
-    Done<RevisionLocation> upload(Kit.Zip zip, Versioning v, String description);
+    /** The bundle in S3, registered with the application as a revision (or kept on this machine). */
+    Done<Revision> upload(Kit.Zip zip, Versioning v, String description);
 
     /** The deployment of {@code revision}: its id. */
-    Done<String> deploy(RevisionLocation revision, String description);
+    Done<String> deploy(Revision revision, String description);
 
     /** The deployment followed to its end, and its automatic rollback when there is one. */
     CodeDeploy.Outcome await(String id);
@@ -38,7 +41,7 @@ interface Target extends AutoCloseable {
     /** A dry run: builds, pushes, uploads and deploys nothing, and needs neither Docker nor AWS. */
     record DryRun(Plan plan) implements Target {
         @Override
-        public String check() {
+        public String check(Kit kit) {
             return "";
         }
 
@@ -48,14 +51,14 @@ interface Target extends AutoCloseable {
         }
 
         @Override
-        public Done<RevisionLocation> upload(Kit.Zip zip, Versioning v, String description) {
+        public Done<Revision> upload(Kit.Zip zip, Versioning v, String description) {
             Plan.Storage s = plan.storage();
             return new Done<>(null, "would put s3://" + s.bucket() + "/" + zip.key() + " (SSE " + s.sse()
                     + ", SHA-256 checksum) and register it with " + plan.deployment().application());
         }
 
         @Override
-        public Done<String> deploy(RevisionLocation revision, String description) {
+        public Done<String> deploy(Revision revision, String description) {
             Plan.Deployment d = plan.deployment();
             return new Done<>(null, "would create a deployment of " + d.application() + "/" + d.group()
                     + (d.config() == null ? "" : " with " + d.config()) + ", auto-rollback " + (d.autoRollback() ? "on" : "off"));

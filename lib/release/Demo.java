@@ -1,0 +1,68 @@
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The demo service release --local deploys when the application has no Dockerfile (demo/ in this repository, shipped
+ * in the command's jar): busybox's httpd answering /actuator/health with the release's version, a one-service compose
+ * template with nothing host-specific, and the settings that go with it. Its base image is the official busybox
+ * where it can be pulled, else a stand-in built FROM scratch with this host's static busybox, so it builds with no
+ * registry reachable.
+ */
+final class Demo {
+    static final String OFFICIAL_BASE = "busybox:1.37.0";
+    static final String STAND_IN_BASE = "cdeploy-demo-base:static-busybox";
+
+    private Demo() {}
+
+    /** The demo folder: this repository's demo/ (a checkout, the tests), else the one in the command's jar. */
+    static Path dir(Path cwd) {
+        for (Path candidate : List.of(cwd.resolve("demo"), Path.of("demo").toAbsolutePath())) {
+            if (Files.isRegularFile(candidate.resolve("Dockerfile")) && Files.isRegularFile(candidate.resolve("compose.yml"))
+                    && Files.isRegularFile(candidate.getParent().resolve("jbang-catalog.json"))) {
+                return candidate;
+            }
+        }
+        Path kit = Kit.extract();
+        if (kit == null || !Files.isRegularFile(kit.resolve("demo/Dockerfile"))) {
+            throw new Cli.Fail(Cli.INPUT, "no Dockerfile here and no demo service shipped with this command", "give --dockerfile, or --image");
+        }
+        return kit.resolve("demo");
+    }
+
+    /** The demo's settings, where the options give none: its own project, service, container, no env file. */
+    static Settings settings(String project, String service, String container, String envFile, String healthUrl, Integer healthTimeout) {
+        return Settings.of(Cli.first(project, "cdeploy-demo"), Cli.first(service, "demo"), Cli.first(container, "cdeploy-demo"),
+                envFile == null ? "" : envFile, healthUrl, healthTimeout == null ? 60 : healthTimeout);
+    }
+
+    /** The base image to build the demo on: present or pulled official busybox, else the stand-in (built once). */
+    static String base(Docker docker, HostReady host, Log log) {
+        if (docker.imageExists(OFFICIAL_BASE) || docker.docker(Duration.ofSeconds(30), "pull", "--quiet", OFFICIAL_BASE).ok()) {
+            return OFFICIAL_BASE;
+        }
+        if (docker.imageExists(STAND_IN_BASE)) {
+            return STAND_IN_BASE;
+        }
+        Path busybox = host.staticBusybox();
+        try {
+            Path ctx = Files.createTempDirectory("cdeploy-demo-base");
+            try {
+                Files.copy(busybox, ctx.resolve("busybox"));
+                Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n");
+                Proc.Result r = docker.docker(Duration.ofMinutes(5), "build", "--quiet", "--tag", STAND_IN_BASE, ctx.toString());
+                if (!r.ok()) {
+                    throw new Cli.Fail(Cli.ENVIRONMENT, "cannot build the demo's base image (" + r.reason() + ")", "check that Docker can build images");
+                }
+            } finally {
+                Layout.deleteTree(ctx);
+            }
+        } catch (IOException e) {
+            throw new Cli.Fail(Cli.ENVIRONMENT, "cannot prepare the demo's base image: " + e.getMessage(), "check /tmp");
+        }
+        log.info("release: %s cannot be pulled here; built %s from this host's static busybox", OFFICIAL_BASE, STAND_IN_BASE);
+        return STAND_IN_BASE;
+    }
+}
