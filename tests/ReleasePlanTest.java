@@ -83,7 +83,7 @@ class ReleasePlanTest {
         assertEquals(Cli.INPUT, f.exitCode);
         assertEquals("missing --bucket (CODEDEPLOY_BUCKET), --application (CODEDEPLOY_APPLICATION), --deployment-group "
                 + "(CODEDEPLOY_DEPLOYMENT_GROUP), --repository (IMAGE_NAME) or --image (RELEASE_IMAGE); pass them as options or set "
-                + "the variables; see --help", f.getMessage());
+                + "the variables (or try --local); see --help", f.getMessage());
     }
 
     @Test
