@@ -4,6 +4,7 @@
 #   lib/setup-host.sh docker      Docker engine + Compose (v1 docker-compose where no v2 plugin is packaged)
 #   lib/setup-host.sh test-tools  what the tests need besides Docker: local registry, static busybox, AWS CLI
 #   lib/setup-host.sh registry    a local image registry on 127.0.0.1:${CDEPLOY_REGISTRY_PORT:-5000}
+#   lib/setup-host.sh busybox     a static busybox (release --local builds the demo's base image with it)
 #   lib/setup-host.sh jbang       JDK, Maven and this repository's jbang wrapper as ${CDEPLOY_PREFIX:-/usr/local}/bin/jbang
 #                                 (what the hooks' launcher looks for on an instance)
 set -euo pipefail
@@ -28,10 +29,17 @@ wait_for() { # seconds, command...
   done
 }
 
+compose_found() { docker compose version >/dev/null 2>&1 || docker-compose version >/dev/null 2>&1; }
+
 docker_engine() {
-  local pkgs=(docker.io)
-  apt-cache show docker-compose-plugin >/dev/null 2>&1 && pkgs+=(docker-compose-plugin) || pkgs+=(docker-compose)
-  apt_install "${pkgs[@]}"
+  # a Docker that answers, with a Compose, is kept as it is (GitHub's runners have docker-ce: docker.io would conflict)
+  if docker info >/dev/null 2>&1 && compose_found; then return 0; fi
+  local pkgs=()
+  command -v dockerd >/dev/null 2>&1 || pkgs+=(docker.io)
+  if ! compose_found; then
+    apt-cache show docker-compose-plugin >/dev/null 2>&1 && pkgs+=(docker-compose-plugin) || pkgs+=(docker-compose)
+  fi
+  [ ${#pkgs[@]} -eq 0 ] || apt_install "${pkgs[@]}"
   if docker info >/dev/null 2>&1; then return 0; fi
   if [ -d /run/systemd/system ]; then
     log "starting docker with systemd"
@@ -49,7 +57,9 @@ test_tools() {
 
 registry() {
   local port=${CDEPLOY_REGISTRY_PORT:-5000} conf=/etc/cdeploy/registry.yml
+  apt_install curl
   if curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1; then return 0; fi
+  apt_install docker-registry
   mkdir -p /etc/cdeploy /var/lib/cdeploy-registry
   cat >"$conf" <<YAML
 version: 0.1
@@ -77,13 +87,14 @@ jbang_cli() {
   log "jbang $("$prefix/bin/jbang" version) installed as $prefix/bin/jbang"
 }
 
-[ $# -gt 0 ] || { sed -n '2,9p' "$0" >&2; exit 2; }
+[ $# -gt 0 ] || { sed -n '2,/^set /{/^#/s/^# \{0,1\}//p}' "$0" >&2; exit 2; }
 for step in "$@"; do
   case "$step" in
     docker) docker_engine ;;
     test-tools) test_tools ;;
     registry) registry ;;
     jbang) jbang_cli ;;
-    *) log "unknown step '$step' (docker, test-tools, registry, jbang)"; exit 2 ;;
+    busybox) apt_install busybox-static ;;
+    *) log "unknown step '$step' (docker, test-tools, registry, busybox, jbang)"; exit 2 ;;
   esac
 done
