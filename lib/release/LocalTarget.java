@@ -65,8 +65,11 @@ final class LocalTarget implements Target {
         args.add("BASE=" + Demo.base(docker, host, log));
         args.add("VERSION=" + v.version());
         Plan.Build demo = new Plan.Build(b.repository(), local.demo().resolve("Dockerfile"), local.demo(), args, b.platform());
+        String before = imageId(b.repository() + ":" + v.version());
         Done<ImageRef> done = demo.pin(docker, log, v);
-        return new Done<>(done.value(), done.detail() + " (the demo service: this folder has no Dockerfile)");
+        boolean same = before != null && before.equals(imageId(b.repository() + ":" + v.version()));
+        return new Done<>(done.value(), (same ? "unchanged (every build step cached): " + done.value() : done.detail())
+                + " (the demo service: this folder has no Dockerfile)");
     }
 
     /** The bundle kept under the local root; the same bytes are not written twice. */
@@ -119,6 +122,11 @@ final class LocalTarget implements Target {
 
     @Override
     public void close() {}
+
+    private String imageId(String ref) {
+        Proc.Result r = docker.docker(Duration.ofSeconds(20), "image", "inspect", "--format", "{{.Id}}", ref);
+        return r.ok() ? r.out().strip() : null;
+    }
 
     private LocalResult run(Path zip) {
         Plan.Deployment d = plan.deployment();

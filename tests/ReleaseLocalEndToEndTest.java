@@ -1,0 +1,102 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * README's first command for real: {@code ./jbang release --local} from this checkout (no Dockerfile here: the demo
+ * service), through the real hooks on the local Docker engine and a registry on 127.0.0.1, with no AWS at all.
+ * v1 serves; v2 replaces it; a v3 that crashes at boot is rolled back (exit 3, v2 serving); v2 again with nothing
+ * changed redeploys the same image and bundle without building anything. Names, port and folders are this run's own.
+ */
+@Tag("jbang")
+class ReleaseLocalEndToEndTest {
+    static final Path REPO = ReleaseFixture.REPO;
+    final String project = "cdl-" + UUID.randomUUID().toString().substring(0, 8);
+    @TempDir
+    Path dir;
+    int port;
+
+    @AfterEach
+    void removeWhatThisRunMade() throws Exception {
+        ReleaseEndToEndTest.run(List.of("docker", "rm", "--force", project), REPO, System.getenv(), 60);
+        ReleaseEndToEndTest.run(List.of("docker", "network", "rm", project + "_default"), REPO, System.getenv(), 60);
+        ReleaseEndToEndTest.Result images = ReleaseEndToEndTest.run(List.of("docker", "images", "--format", "{{.Repository}}:{{.Tag}}",
+                "127.0.0.1:5000/" + project), REPO, System.getenv(), 60);
+        List<String> rmi = new ArrayList<>(List.of("docker", "rmi", "--force"));
+        images.out().lines().filter(l -> !l.isBlank()).forEach(rmi::add);
+        if (rmi.size() > 3) {
+            ReleaseEndToEndTest.run(rmi, REPO, System.getenv(), 120);
+        }
+    }
+
+    @Test
+    void v1_then_v2_then_a_broken_v3_rolled_back_then_v2_again_without_a_build() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path compose = Files.writeString(dir.resolve("compose.yml"),
+                Files.readString(REPO.resolve("demo/compose.yml")).replace("127.0.0.1:8080:8080", "127.0.0.1:" + port + ":8080"));
+
+        JsonNode v1 = release(0, compose, "1.0.0");
+        assertEquals("Succeeded", v1.get("status").asText(), v1.toString());
+        assertTrue(v1.get("revisionFile").asText().startsWith(dir.resolve("local/revisions/" + project).toString()), v1.toString());
+        assertEquals("1.0.0", health());
+
+        JsonNode v2 = release(0, compose, "2.0.0");
+        assertEquals("2.0.0", health());
+        assertNotEquals(v1.get("digest").asText(), v2.get("digest").asText());
+
+        JsonNode v3 = release(3, compose, "3.0.0", "--build-arg", "DEMO_EXIT=1");
+        assertEquals("RolledBack", v3.get("status").asText(), v3.toString());
+        assertEquals("ValidateService", v3.get("failures").get(0).get("event").asText(), v3.toString());
+        assertTrue(v3.get("failures").get(0).get("logTail").asText().contains("demo: exiting 1 as asked"), v3.toString());
+        assertEquals("2.0.0", health(), "the version before the broken one serves again");
+
+        JsonNode again = release(0, compose, "2.0.0");
+        assertEquals(v2.get("digest").asText(), again.get("digest").asText(), "the same image");
+        assertEquals(v2.get("sha256").asText(), again.get("sha256").asText(), "the same bundle");
+        assertNotEquals(v2.get("deploymentId").asText(), again.get("deploymentId").asText(), "deployed again");
+        assertEquals("2.0.0", health());
+    }
+
+    /** {@code ./jbang release --local --json} from the checkout, as README's first command; checks its exit code. */
+    private JsonNode release(int exit, Path compose, String version, String... more) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(REPO.resolve("jbang").toString(), "release", "--local", "--json", "--release-version", version,
+                "--project", project, "--container", project, "--compose", compose.toString(),
+                "--health-url", "http://127.0.0.1:" + port + "/actuator/health", "--health-timeout", "20"));
+        cmd.addAll(List.of(more));
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("CODEDEPLOY_") || k.equals("IMAGE_NAME") || k.equals("RELEASE_VERSION"));
+        env.put("CDEPLOY_LOCAL_ROOT", dir.resolve("local").toString());
+        env.put("CDEPLOY_STATE_DIR", dir.resolve("state").toString());
+        ReleaseEndToEndTest.Result r = ReleaseEndToEndTest.run(cmd, REPO, env, 600);
+        assertEquals(exit, r.exit(), r.toString());
+        return r.json();
+    }
+
+    private String health() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return ReleaseFixture.JSON.readTree(r.body()).get("version").asText();
+    }
+}
