@@ -95,7 +95,8 @@ final class LocalTarget implements Target {
     public Done<String> deploy(Revision revision, String description) {
         deployed = revision.file();
         result = run(deployed);
-        return new Done<>(result.deploymentId(), result.status() + " (" + result.events().size() + " events; log " + result.scriptsLog() + ")");
+        String serving = result.failure() == null ? ", " + plan.source().settings().healthUrl() + " answers" : "";
+        return new Done<>(result.deploymentId(), result.deploymentId() + " " + result.status() + serving + " (log " + result.scriptsLog() + ")");
     }
 
     /** The deployment's outcome; a failure not rolled back by the hooks is rolled back by redeploying the last good revision. */
