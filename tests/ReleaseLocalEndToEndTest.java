@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * README's first command for real: {@code ./jbang release --local} from this checkout (no Dockerfile here: the demo
  * service), through the real hooks on the local Docker engine and a registry on 127.0.0.1, with no AWS at all.
  * v1 serves; v2 replaces it; a v3 that crashes at boot is rolled back (exit 3, v2 serving); v2 again with nothing
- * changed redeploys the same image and bundle without building anything. Names, port and folders are this run's own.
+ * changed redeploys the same image and bundle without building anything; a v4 whose image is not in the registry
+ * fails before any hook could roll back, and the last good revision is redeployed. Names, port and folders are this
+ * run's own.
  */
 @Tag("jbang")
 class ReleaseLocalEndToEndTest {
@@ -49,7 +51,7 @@ class ReleaseLocalEndToEndTest {
     }
 
     @Test
-    void v1_then_v2_then_a_broken_v3_rolled_back_then_v2_again_without_a_build() throws Exception {
+    void v1_v2_a_broken_v3_rolled_back_v2_again_without_a_build_and_a_v4_rolled_back_by_redeploying_v2() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
@@ -75,6 +77,15 @@ class ReleaseLocalEndToEndTest {
         assertEquals(v2.get("digest").asText(), again.get("digest").asText(), "the same image");
         assertEquals(v2.get("sha256").asText(), again.get("sha256").asText(), "the same bundle");
         assertNotEquals(v2.get("deploymentId").asText(), again.get("deploymentId").asText(), "deployed again");
+        assertEquals("2.0.0", health());
+
+        // an image the registry does not have: pull fails (no hook can roll back), so the last good revision is redeployed
+        String gone = "127.0.0.1:5000/" + project + ":4.0.0@sha256:" + "0".repeat(64);
+        JsonNode v4 = release(3, compose, "4.0.0", "--image", gone, "--service", "demo", "--env-file", "");
+        assertEquals("RolledBack", v4.get("status").asText(), v4.toString());
+        assertEquals("BeforeInstall", v4.get("failures").get(0).get("event").asText(), v4.toString());
+        assertTrue(v4.get("rollbackDeploymentId").asText().matches("d-[A-Z0-9]{9}-local"), v4.toString());
+        assertEquals("Succeeded", v4.get("rollbackStatus").asText(), v4.toString());
         assertEquals("2.0.0", health());
     }
 
