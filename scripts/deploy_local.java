@@ -3,7 +3,7 @@
 //JAVA 17+
 //DEPS software.amazon.awssdk:bom:2.40.2@pom
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/core/Cli.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
+//SOURCES ../lib/core/Cli.java ../lib/core/Disk.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java
 //SOURCES ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/EventFailure.java
 //SOURCES ../lib/aws/Aws.java
 //SOURCES ../lib/local/Layout.java ../lib/local/ScriptLog.java ../lib/local/ScriptRun.java ../lib/local/Fetch.java ../lib/local/Installer.java ../lib/local/Instructions.java
@@ -76,7 +76,8 @@ class deploy_local implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        LocalDeploy.Request request = new LocalDeploy.Request(location == null ? cwd.toString() : location, type, fileExistsBehavior, groupId,
+        LocalDeploy.Request request = new LocalDeploy.Request(location == null ? cwd.toString() : location, type,
+                fileExistsBehavior.toUpperCase(java.util.Locale.ROOT), groupId, // the agent upper-cases the deployment's value
                 groupName, applicationName, events, deploymentRoot == null ? null : cwd.resolve(deploymentRoot), ignoreStopFailures, noShebang);
         Log log = new Log(spec.commandLine().getErr());
         LocalResult result = new LocalDeploy(request, env, cwd, log, verbose ? log::raw : null, this::download).run();

@@ -3,7 +3,7 @@
 //JAVA 17+
 //DEPS software.amazon.awssdk:bom:2.40.2@pom
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/core/Cli.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java ../lib/core/Deadline.java
+//SOURCES ../lib/core/Cli.java ../lib/core/Disk.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java ../lib/core/Deadline.java
 //SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/EventFailure.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java ../lib/bundle/BundleZip.java
 //SOURCES ../lib/host/Docker.java ../lib/host/Template.java
 //SOURCES ../lib/aws/Aws.java ../lib/aws/CodeDeploy.java ../lib/aws/CreateOnce.java ../lib/aws/Upload.java
@@ -33,6 +33,7 @@
 //FILES kit/lib/core/Cli.java=../lib/core/Cli.java
 //FILES kit/lib/core/Clock.java=../lib/core/Clock.java
 //FILES kit/lib/core/Deadline.java=../lib/core/Deadline.java
+//FILES kit/lib/core/Disk.java=../lib/core/Disk.java
 //FILES kit/lib/core/Json.java=../lib/core/Json.java
 //FILES kit/lib/core/Log.java=../lib/core/Log.java
 //FILES kit/lib/core/Mask.java=../lib/core/Mask.java
@@ -203,7 +204,7 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
                 new Plan.Deployment(application, group, deploymentConfig, description, fileExists, !noAutoRollback,
                         Duration.ofSeconds(waitForActive), Duration.ofSeconds(timeout), Duration.ofMillis((long) (pollInterval * 1000))),
                 () -> Aws.config(region, endpointUrl, s3EndpointUrl, codeDeployEndpointUrl, maxAttempts, awsAttemptTimeout, env),
-                local ? new Plan.Local(Layout.base(LocalDeploy.isRoot(), env), demo, HostReady.registry(env)) : null);
+                local ? new Plan.Local(Layout.base(Disk.root(), env), demo, HostReady.registry(env)) : null);
     }
 
     /** Step 1: the version says where it came from: a --release-version given here, or RELEASE_VERSION through it. */

@@ -163,4 +163,31 @@ class DeployLocalEndToEndTest extends DeployLocalFixture {
                 + "\nlog tail:\n  | LifecycleEvent - BeforeInstall\nLog: " + dir.resolve("logs/scripts.log") + "\n"), r.out());
         assertTrue(Pattern.compile("^  Install +Skipped$", Pattern.MULTILINE).matcher(r.out()).find(), r.out());
     }
+
+    @Test
+    void a_deploy_local_stopped_by_sigterm_stops_its_running_hook_and_clears_its_marker() throws Exception {
+        Path rev = local.revision("rev", HEAD + "hooks:\n" + hook("BeforeInstall", "scripts/long.sh", 600, ""),
+                "scripts/long.sh", "#!/bin/sh\necho $$ > @DEST@/pgid\nsleep 300\n");
+        Path pgid = local.dest.resolve("pgid");
+        Process p = new ProcessBuilder(REPO.resolve("jbang").toString(), REPO.resolve("scripts/deploy_local.java").toString(),
+                "--deployment-root", local.root.toString(), "-l", rev.toString()).directory(local.work.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).redirectErrorStream(true)
+                .redirectOutput(local.tmp.resolve("out.txt").toFile()).start();
+        try {
+            for (int i = 0; i < 600 && !Files.exists(pgid); i++) {
+                Thread.sleep(100);
+            }
+            long group = Long.parseLong(Files.readString(pgid).strip());
+            assertFalse(group(group).isEmpty(), "the hook runs, in a session of its own (Ctrl-C would not reach it)");
+            p.toHandle().destroy(); // SIGTERM, as systemd or a CI runner stops a job
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), Files.readString(local.tmp.resolve("out.txt")));
+            assertEquals(List.of(), group(group), "the running hook was stopped with its command");
+            assertEquals(Set.of(), names(local.root.resolve("ongoing-deployment")), "no in-progress marker left");
+        } finally {
+            p.destroyForcibly();
+            if (Files.exists(pgid)) {
+                killGroup(Long.parseLong(Files.readString(pgid).strip()));
+            }
+        }
+    }
 }

@@ -24,8 +24,10 @@ class DeployLocalTest {
     void events_follow_codedeploy_local_rules() {
         assertEquals(Events.DEFAULT, Events.ordered(null));
         assertEquals(List.of("DownloadBundle", "Install", "ApplicationStart"), Events.ordered("ApplicationStart"));
-        assertEquals(List.of("DownloadBundle", "Install", "ApplicationStop", "ValidateService"), Events.ordered("ApplicationStop,ValidateService"),
-                "the missing ones go in front, as codedeploy-local puts them");
+        assertEquals(List.of("ApplicationStop", "DownloadBundle", "Install", "ValidateService"), Events.ordered("ApplicationStop,ValidateService"),
+                "the missing ones go where the lifecycle has them: ApplicationStop stays the previous revision's");
+        assertEquals(List.of("ApplicationStop", "DownloadBundle", "BeforeInstall", "Install"), Events.ordered("ApplicationStop,DownloadBundle,BeforeInstall"),
+                "an event given is never moved");
         assertEquals(List.of("DownloadBundle", "Install", "AfterInstall"), Events.ordered("DownloadBundle,AfterInstall"), "Install goes after DownloadBundle");
         assertThrows(Cli.Fail.class, () -> Events.ordered("ApplicationStop,Install,DownloadBundle"));
         Cli.Fail f = assertThrows(Cli.Fail.class, () -> Events.ordered("BeforeInstall,DownloadBundle"));

@@ -119,7 +119,7 @@ class HardeningTest {
     void a_state_file_that_cannot_be_replaced_leaves_no_temporary_file() throws IOException {
         Path target = Files.createDirectories(dir.resolve("state/docker-compose.yml"));
         Files.writeString(target.resolve("keeps-it-busy"), "x"); // a non-empty folder where the file goes: the rename fails
-        Cli.Fail f = assertThrows(Cli.Fail.class, () -> Stack.writeAtomically(target, "services: {}\n"));
+        Cli.Fail f = assertThrows(Cli.Fail.class, () -> Disk.writeAtomically(target, "services: {}\n"));
         assertEquals(Cli.ENVIRONMENT, f.exitCode);
         try (var files = Files.list(dir.resolve("state"))) {
             assertEquals(List.of("docker-compose.yml"), files.map(p -> p.getFileName().toString()).toList(), "no .tmp left");

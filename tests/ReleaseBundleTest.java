@@ -55,12 +55,16 @@ class ReleaseBundleTest {
         assertTrue(f.getMessage().contains("outside the bundle folder"), f.getMessage());
     }
 
-    /** The kit shipped inside release (//FILES kit/...) is exactly what the repository's appspec.yml needs. */
+    /**
+     * The kit shipped inside release (//FILES kit/...) is exactly what the repository's appspec.yml needs, plus what
+     * release --local uses beside it: the demo service and the host set-up script.
+     */
     @Test
     void shippedKitMatchesTheComputedClosure() throws Exception {
         TreeSet<String> needed = BundleZip.closure(REPO, AppSpec.load(REPO.resolve("appspec.yml")));
         needed.add("appspec.yml");
         needed.add("compose.yml");
+        needed.addAll(List.of("demo/Dockerfile", "demo/compose.yml", "lib/setup-host.sh"));
         TreeSet<String> shipped = new TreeSet<>();
         for (String line : Files.readAllLines(REPO.resolve("scripts/release.java"))) {
             if (line.startsWith("//FILES kit/")) {

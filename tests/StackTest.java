@@ -108,8 +108,8 @@ class StackTest {
     @Test
     void write_replaces_the_file_atomically_and_leaves_no_temporary_file() throws IOException {
         Path target = dir.resolve("state").resolve(Stack.COMPOSE_FILE);
-        Stack.writeAtomically(target, "image: a:1\n");
-        Stack.writeAtomically(target, "image: a:2\n");
+        Disk.writeAtomically(target, "image: a:1\n");
+        Disk.writeAtomically(target, "image: a:2\n");
         assertTrue(Files.readString(target).contains("image: a:2"));
         try (var files = Files.list(target.getParent())) {
             assertEquals(List.of(target), files.toList());

@@ -71,8 +71,8 @@ final class Stack {
 
     /** Writes the live pair for {@code appImage}: the template's bytes, then the override. */
     List<Path> install(String appImage) {
-        writeAtomically(stateDir.resolve(COMPOSE_FILE), Bundle.read(bundle.template()));
-        writeAtomically(stateDir.resolve(OVERRIDE_FILE), override(appImage));
+        Disk.writeAtomically(stateDir.resolve(COMPOSE_FILE), Bundle.read(bundle.template()));
+        Disk.writeAtomically(stateDir.resolve(OVERRIDE_FILE), override(appImage));
         return files();
     }
 
@@ -151,37 +151,12 @@ final class Stack {
     private static void copy(Path from, Path to) {
         try {
             if (Files.isRegularFile(from)) {
-                writeAtomically(to, Files.readString(from));
+                Disk.writeAtomically(to, Files.readString(from));
             } else {
                 Files.deleteIfExists(to);
             }
         } catch (IOException e) {
             throw new Cli.Fail(Cli.ENVIRONMENT, "cannot update " + to + " (" + e.getMessage() + ")", "check the disk and the folder's owner");
-        }
-    }
-
-    /** Replaces {@code target} atomically and durably; a failed write (a full disk) leaves no temporary file behind. */
-    static void writeAtomically(Path target, String content) {
-        Path tmp = null;
-        try {
-            Files.createDirectories(target.getParent());
-            tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ch.write(StandardCharsets.UTF_8.encode(content));
-                ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            tmp = null;
-            try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-                dir.force(true); // the rename itself survives a power cut
-            }
-        } catch (IOException e) {
-            throw new Cli.Fail(Cli.ENVIRONMENT, "cannot write " + target + " (" + e.getMessage() + ")",
-                    "run the hook as root, or make " + target.getParent() + " writable, with free space");
-        } finally {
-            if (tmp != null) {
-                tmp.toFile().delete();
-            }
         }
     }
 
@@ -195,7 +170,7 @@ final class Stack {
     }
 
     void record(String name, String image) {
-        writeAtomically(stateDir.resolve(name), image + "\n");
+        Disk.writeAtomically(stateDir.resolve(name), image + "\n");
     }
 
     /**

@@ -38,7 +38,7 @@ final class WarmUp {
             }
             Path record = source.resolveSibling("." + hook + ".cmd");
             if (stamp.ok()) {
-                Stack.writeAtomically(record, launchCommand(info.out(), source) + stamp.out());
+                Disk.writeAtomically(record, launchCommand(info.out(), source) + stamp.out());
             } else {
                 record.toFile().delete();
                 log.info("pull: hooks/%s will start through JBang: hooks/fastpath.sh could not stamp it (%s)", hook, stamp.reason());

@@ -26,8 +26,10 @@ final class Events {
 
     /**
      * The events to run for {@code --events} (null or empty: the default list): the order given is checked first (no
-     * event of the new revision before DownloadBundle or Install), then the missing ones of DownloadBundle and Install
-     * are put in front, Install after DownloadBundle.
+     * event of the new revision before DownloadBundle or Install), then a missing DownloadBundle or Install is put
+     * where the lifecycle has it, never moving an event given: DownloadBundle after the leading events of the
+     * previous revision, Install after DownloadBundle (and a BeforeInstall right after it). codedeploy-local puts
+     * them in front (1.x; 2.x then swaps them), which runs a given ApplicationStop from the new revision.
      */
     static List<String> ordered(String requested) {
         if (requested == null || requested.isBlank()) {
@@ -42,17 +44,20 @@ final class Events {
             throw new Cli.Fail(Cli.INPUT, "The only events that can be specified before Install are " + String.join(",", BEFORE_INSTALL)
                     + ". Please fix the order of your specified events: " + requested);
         }
-        List<String> events = new ArrayList<>();
-        for (String required : List.of(DOWNLOAD_BUNDLE, INSTALL)) {
-            if (!given.contains(required)) {
-                events.add(required);
+        List<String> events = new ArrayList<>(given);
+        if (!events.contains(DOWNLOAD_BUNDLE)) {
+            int at = 0;
+            while (at < events.size() && BEFORE_DOWNLOAD.contains(events.get(at))) {
+                at++;
             }
+            events.add(at, DOWNLOAD_BUNDLE);
         }
-        events.addAll(given);
-        int d = events.indexOf(DOWNLOAD_BUNDLE), i = events.indexOf(INSTALL);
-        if (i < d) {
-            events.set(d, INSTALL);
-            events.set(i, DOWNLOAD_BUNDLE);
+        if (!events.contains(INSTALL)) {
+            int at = events.indexOf(DOWNLOAD_BUNDLE) + 1;
+            if (at < events.size() && events.get(at).equals("BeforeInstall")) {
+                at++;
+            }
+            events.add(at, INSTALL);
         }
         return List.copyOf(events);
     }

@@ -185,8 +185,11 @@ final class Fetch {
         return r.ok() ? null : "Error extracting tar archive: " + r.exit();
     }
 
+    private record Folder(Path path, int mode, long time) {}
+
     /** Unpacks a zip keeping Unix modes, times and symbolic links; an entry that would land outside is refused. */
     static String unzip(Path bundle, Path into) {
+        List<Folder> folders = new java.util.ArrayList<>();
         try (ZipFile zip = ZipFile.builder().setPath(bundle).get()) {
             for (Enumeration<ZipArchiveEntry> en = zip.getEntries(); en.hasMoreElements(); ) {
                 ZipArchiveEntry e = en.nextElement();
@@ -208,13 +211,22 @@ final class Fetch {
                         Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
                     }
                 }
-                int mode = e.getUnixMode() & 07777;
+                int mode = e.getUnixMode() & 0777;
+                if (e.isDirectory()) {
+                    folders.add(new Folder(target, e.getPlatform() == ZipArchiveEntry.PLATFORM_UNIX ? mode : 0, e.getTime()));
+                    continue; // a read-only folder gets its mode after its files are in, as unzip does
+                }
                 if (e.getPlatform() == ZipArchiveEntry.PLATFORM_UNIX && mode != 0) {
                     Files.setPosixFilePermissions(target, permissions(mode));
                 }
-                if (!e.isDirectory()) {
-                    Files.setLastModifiedTime(target, FileTime.fromMillis(e.getTime()));
+                Files.setLastModifiedTime(target, FileTime.fromMillis(e.getTime()));
+            }
+            folders.sort(java.util.Comparator.comparingInt((Folder f) -> f.path().getNameCount()).reversed()); // deepest first
+            for (Folder f : folders) {
+                if (f.mode() != 0) {
+                    Files.setPosixFilePermissions(f.path(), permissions(f.mode()));
                 }
+                Files.setLastModifiedTime(f.path(), FileTime.fromMillis(f.time()));
             }
             return null;
         } catch (IOException | RuntimeException e) {

@@ -47,7 +47,7 @@ final class Installer {
         Instructions.replayCleanup(layout.cleanupFile());
         Installer i = new Installer(archive, cwd, behavior);
         i.generate(spec);
-        Layout.writeAtomically(layout.installFile(), Json.write(Map.of("instructions", i.instructions.stream().map(Instructions.Step::json).toList())));
+        Disk.writeAtomically(layout.installFile(), Json.write(Map.of("instructions", i.instructions.stream().map(Instructions.Step::json).toList())));
         Instructions.run(i.instructions, layout.cleanupFile());
         return i.instructions.size();
     }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipalLookupService;
@@ -52,7 +53,8 @@ final class Instructions {
 
     /** Runs the steps, recording what they create in {@code cleanupFile}. */
     static void run(List<Step> steps, Path cleanupFile) {
-        try (Writer cleanup = Files.newBufferedWriter(cleanupFile, StandardCharsets.UTF_8)) {
+        try (Writer cleanup = Files.newBufferedWriter(cleanupFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             for (Step in : steps) {
                 execute(in, cleanup);
             }
@@ -74,6 +76,9 @@ final class Instructions {
             }
             Collections.reverse(lines);
             for (String line : lines) {
+                if (line.startsWith("semanage\0")) {
+                    continue; // an SELinux label the agent set: deploy-local sets none, and removes none
+                }
                 Path p = Path.of(line.strip());
                 if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     try (Stream<Path> s = Files.list(p)) {
@@ -112,8 +117,21 @@ final class Instructions {
                 cleanup.write(in.target() + "\n");
                 cleanup.flush();
             }
-            case "chmod" -> Files.setPosixFilePermissions(target, Fetch.permissions(Integer.parseInt(in.mode(), 8)));
+            case "chmod" -> chmod(target, in.mode());
             default -> chown(target, in.owner(), in.group());
+        }
+    }
+
+    /** The agent's {@code File.chmod(mode.to_i(8))}: all twelve bits, setuid, setgid and sticky included. */
+    private static void chmod(Path target, String mode) throws IOException {
+        int bits = Integer.parseInt(mode, 8);
+        if (bits <= 0777) {
+            Files.setPosixFilePermissions(target, Fetch.permissions(bits));
+            return;
+        }
+        Proc.Result r = Proc.SYSTEM.run(java.util.List.of("chmod", mode, "--", target.toString()), java.time.Duration.ofSeconds(30), null);
+        if (!r.ok()) {
+            throw new IOException("chmod " + mode + " " + target + ": " + r.reason());
         }
     }
 

@@ -118,9 +118,55 @@ final class Layout {
         return root.resolve("ongoing-deployment").resolve(id);
     }
 
-    /** The folder the last successful install of the group left, if its marker names one. */
+    /** The folder the last successful install of the group left, if its marker names one (in this group: else refused). */
     Optional<Path> lastSuccessful() {
-        return marker("_last_successful_install");
+        Optional<Path> dir = marker("_last_successful_install");
+        if (dir.isPresent() && !dir.get().normalize().startsWith(groupDir())) {
+            throw new Cli.Fail(Cli.ENVIRONMENT, "the last-successful marker of group " + group + " names " + dir.get() + ", outside " + groupDir(),
+                    "remove " + instructions().resolve(group + "_last_successful_install") + " if nobody should run that revision's stop scripts");
+        }
+        return dir;
+    }
+
+    /**
+     * The root, its instructions and the group's folder (made here with mode 755 when missing) are this user's and
+     * not writable by others, and every folder above them is owned by root or this user and, when others may write to
+     * it, sticky (as /tmp): else another user could plant a marker or a cleanup list that deploy-local would follow
+     * with this user's rights. Refused with one line (exit 4).
+     */
+    void prepare() {
+        try {
+            int me = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            for (Path p = root.getParent(); p != null; p = p.getParent()) {
+                if (Files.exists(p) && ((uid(p) != 0 && uid(p) != me) || ((mode(p) & 02) != 0 && (mode(p) & 01000) == 0))) {
+                    throw unsafe(p, "may be changed by another user");
+                }
+            }
+            for (Path p : List.of(root, instructions(), groupDir())) {
+                if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(p);
+                    Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+                }
+                if (Files.isSymbolicLink(p) || uid(p) != me || (mode(p) & 02) != 0) {
+                    throw unsafe(p, "is not this user's, or others may write to it");
+                }
+            }
+        } catch (IOException e) {
+            throw new Cli.Fail(Cli.ENVIRONMENT, "cannot inspect the deployment root " + root + " (" + e.getMessage() + ")", "give another --deployment-root");
+        }
+    }
+
+    private Cli.Fail unsafe(Path p, String why) {
+        return new Cli.Fail(Cli.ENVIRONMENT, "the deployment root " + root + " is not safe: " + p + " " + why,
+                "give a --deployment-root that only this user can write (e.g. under your home), or fix the owner and mode");
+    }
+
+    private static int uid(Path p) throws IOException {
+        return (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private static int mode(Path p) throws IOException {
+        return (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
     }
 
     void markLastSuccessful(Path deploymentDir) {
@@ -145,18 +191,7 @@ final class Layout {
 
     /** One line, no newline, replaced atomically (a crash leaves the old marker or the new one, never half). */
     private void mark(String suffix, Path deploymentDir) {
-        writeAtomically(instructions().resolve(group + suffix), deploymentDir.toString());
-    }
-
-    static void writeAtomically(Path file, String text) {
-        try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Disk.writeAtomically(instructions().resolve(group + suffix), deploymentDir.toString());
     }
 
     /**
@@ -176,7 +211,7 @@ final class Layout {
         }
         lastSuccessful().ifPresent(others::remove);
         List<Path> oldest = others.stream().sorted(Comparator.comparing(Layout::mtime).thenComparing(Path::toString)).limit(extra).toList();
-        oldest.forEach(Layout::deleteTree);
+        oldest.forEach(Disk::deleteTree);
         return oldest;
     }
 
@@ -188,20 +223,6 @@ final class Layout {
         }
     }
 
-    /** Removes a tree without following symbolic links out of it. */
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /**
      * One deployment at a time per group and root: a lock the operating system drops when the process ends. A second
      * run fails at once naming the holder (the agent, too, runs one deployment of a group at a time).
@@ -210,11 +231,17 @@ final class Layout {
         Path file = instructions().resolve("." + group + ".lock");
         try {
             Files.createDirectories(file.getParent());
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            FileLock l = ch.tryLock();
-            if (l == null) {
-                String holder = Files.readString(file, StandardCharsets.UTF_8).strip();
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            FileLock l;
+            try {
+                l = ch.tryLock();
+            } catch (IOException | RuntimeException e) {
                 ch.close();
+                throw e;
+            }
+            if (l == null) {
+                ch.close();
+                String holder = Files.readString(file, StandardCharsets.UTF_8).strip();
                 throw new Cli.Fail(Cli.ENVIRONMENT, "another deploy-local is deploying group " + group + " in " + root + " (" + holder + ")",
                         "let it finish, or give another --deployment-group or --deployment-root");
             }

@@ -17,10 +17,6 @@ import java.util.Set;
  * first failure ends the event with the agent's error code, message and log tail.
  */
 final class Lifecycle {
-    /** Agent error codes by name, as CodeDeploy's diagnostics name them (6, outputs left open, has no public name). */
-    static final List<String> CODE_NAMES = List.of("Succeeded", "ScriptMissing", "ScriptNotExecutable", "ScriptTimedOut",
-            "ScriptFailed", "UnknownError", "ScriptFailed");
-
     /** Everything an event needs to know about its deployment. */
     record Context(Layout layout, String deploymentId, Path deploymentDir, String applicationName, String groupName,
                    Map<String, String> baseEnv, Map<String, String> bundleEnv, ScriptLog log, Log progress,
@@ -162,7 +158,7 @@ final class Lifecycle {
 
     private EventResult failed(String event, long started, int scripts, String script, int code, String message, Integer exit) {
         String tail = script == null ? null : c.log().tail();
-        EventFailure f = new EventFailure(event, script, CODE_NAMES.get(code), message, tail, List.of(c.host()));
+        EventFailure f = new EventFailure(event, script, ScriptRun.CODE_NAMES.get(code), message, tail, List.of(c.host()));
         return new EventResult(event, "Failed", seconds(started), scripts, null, f, code, exit);
     }
 

@@ -37,14 +37,24 @@ final class LocalDeploy {
 
     /** The deployment, start to end: a failed event is in the result; input and environment problems are thrown. */
     LocalResult run() {
-        boolean root = isRoot();
+        boolean root = Disk.root();
         Layout layout = new Layout(r.deploymentRoot() != null ? r.deploymentRoot() : Layout.defaultRoot(root, env), r.groupId());
         Fetch.Source source = Fetch.source(r.location(), r.type(), cwd);
         List<String> order = Events.ordered(r.events());
         checkOptions(layout, source);
+        layout.prepare();
         String id = Layout.newDeploymentId();
         try (AutoCloseable lock = layout.lock(id)) {
             Path dir = begin(layout, id);
+            Thread stop = new Thread(() -> {
+                ScriptRun.stopRunning();
+                try {
+                    Files.deleteIfExists(layout.ongoing(id));
+                } catch (IOException e) {
+                    // the marker stays; the next run is not blocked by it
+                }
+            }, "deploy-local-stop");
+            Runtime.getRuntime().addShutdownHook(stop);
             try {
                 Fetch.Staged staged = Fetch.stage(source, dir, dir.resolve(".staging"), s3);
                 preflight(staged, order, root, dir);
@@ -55,6 +65,11 @@ final class LocalDeploy {
                 }
             } finally {
                 Files.deleteIfExists(layout.ongoing(id));
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stop);
+                } catch (IllegalStateException e) {
+                    // already shutting down: the hook runs
+                }
             }
         } catch (IOException e) {
             throw new Cli.Fail(Cli.ENVIRONMENT, "deployment root " + layout.root + ": " + e.getMessage(), "give a writable --deployment-root");
@@ -92,7 +107,7 @@ final class LocalDeploy {
         Path dir = layout.deploymentDir(id);
         Files.createDirectories(Layout.scriptsLog(dir).getParent());
         Files.createDirectories(layout.ongoing(id).getParent());
-        Files.writeString(layout.ongoing(id), id);
+        Files.writeString(layout.ongoing(id), id, java.nio.file.StandardOpenOption.CREATE_NEW);
         return dir;
     }
 
@@ -112,26 +127,55 @@ final class LocalDeploy {
                 return;
             }
             Events.check(order, appspec);
-            for (AppSpec.Permission p : appspec.permissions()) {
-                if (!p.acls().isEmpty() || !p.context().isEmpty()) {
-                    throw new Cli.Fail(Cli.INPUT, "appspec.yml permissions for " + p.object() + " set " + (p.acls().isEmpty() ? "an SELinux context" : "acls")
-                            + ", which deploy-local does not apply", "deploy this revision with the agent, or remove them to try the rest here");
-                }
-            }
-            appspec.hooks().forEach((event, scripts) -> scripts.stream().filter(s -> s.runas() != null && !root).findFirst().ifPresent(s -> {
-                throw new Cli.Fail(Cli.INPUT, event + " runs " + s.location() + " as " + s.runas() + ", which needs root (su)", "run deploy-local as root");
-            }));
+            refuseUnfaithful(appspec, root);
+            refuseEscapes(appspec, staged.dir());
         } catch (AppSpec.Invalid e) {
             // the agent fails the deployment at the first event that reads it: so do we
         } catch (Cli.Fail f) {
-            Layout.deleteTree(dir);
+            Disk.deleteTree(dir);
             throw f;
         }
     }
 
+    /** What deploy-local cannot do as the agent does: acls, SELinux contexts, runas without root. */
+    private static void refuseUnfaithful(AppSpec appspec, boolean root) {
+        for (AppSpec.Permission p : appspec.permissions()) {
+            if (!p.acls().isEmpty() || !p.context().isEmpty()) {
+                throw new Cli.Fail(Cli.INPUT, "appspec.yml permissions for " + p.object() + " set " + (p.acls().isEmpty() ? "an SELinux context" : "acls")
+                        + ", which deploy-local does not apply", "deploy this revision with the agent, or remove them to try the rest here");
+            }
+        }
+        appspec.hooks().forEach((event, scripts) -> scripts.stream().filter(s -> s.runas() != null && !root).findFirst().ifPresent(s -> {
+            throw new Cli.Fail(Cli.INPUT, event + " runs " + s.location() + " as " + s.runas() + ", which needs root (su)", "run deploy-local as root");
+        }));
+    }
+
+    /**
+     * A hook location or a files source that leads out of the revision ({@code ../}, or a link inside it pointing out)
+     * is refused, as agent 2.1 does: the agent 1.x would run or copy whatever it names, and make it executable.
+     */
+    private static void refuseEscapes(AppSpec appspec, Path revision) {
+        Map<String, String> named = new LinkedHashMap<>();
+        appspec.hooks().forEach((event, scripts) -> scripts.forEach(s -> named.put(s.location(), event + " location")));
+        appspec.files().forEach(f -> named.put(f.source(), "files source"));
+        named.forEach((path, what) -> {
+            Path p = revision.resolve(path.replaceFirst("^/+", "")).normalize();
+            boolean out;
+            try {
+                out = !p.startsWith(revision) || (Files.exists(p) && !p.toRealPath().startsWith(revision.toRealPath()));
+            } catch (IOException e) {
+                out = true;
+            }
+            if (out) {
+                throw new Cli.Fail(Cli.INPUT, "appspec.yml " + what + " " + path + " leads out of the revision",
+                        "name a file inside the bundle (deploy-local refuses this, as agent 2.1 does)");
+            }
+        });
+    }
+
     private Lifecycle.Context context(Layout layout, String id, Path dir, Fetch.Source source, Fetch.Staged staged, ScriptLog scripts) {
         Map<String, String> base = new LinkedHashMap<>(env);
-        if (!isRoot() && Cli.first(env.get("CDEPLOY_STATE_DIR")) == null) {
+        if (!Disk.root() && Cli.first(env.get("CDEPLOY_STATE_DIR")) == null) {
             base.put("CDEPLOY_STATE_DIR", Layout.defaultStateDir(env).toString()); // the hooks' state stays in the user's folders
         }
         return new Lifecycle.Context(layout, id, dir, application(source), r.groupName(), base, source.bundleEnv(staged.etag()), scripts, log,
@@ -160,15 +204,6 @@ final class LocalDeploy {
             return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
         } catch (IOException e) {
             return "localhost";
-        }
-    }
-
-    /** Whether this process runs as root (the owner of /proc/self is the effective user). */
-    static boolean isRoot() {
-        try {
-            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-        } catch (IOException | RuntimeException e) {
-            return "root".equals(System.getProperty("user.name"));
         }
     }
 }

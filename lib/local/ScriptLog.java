@@ -28,6 +28,7 @@ final class ScriptLog implements AutoCloseable {
     private final Consumer<String> echo;
     private final Deque<String> tail = new ArrayDeque<>();
     private int tailChars;
+    private boolean closed;
 
     ScriptLog(Path scriptsLog, Path deploymentsLog, String deploymentId, Consumer<String> echo) {
         this.deploymentId = deploymentId;
@@ -39,7 +40,8 @@ final class ScriptLog implements AutoCloseable {
     private static Writer open(Path file) {
         try {
             Files.createDirectories(file.getParent());
-            return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -53,6 +55,9 @@ final class ScriptLog implements AutoCloseable {
 
     /** One entry, without its newline. */
     synchronized void append(String entry) {
+        if (closed) {
+            return; // a background child still writing after its deployment ended: the agent stops recording too
+        }
         LocalDateTime now = LocalDateTime.now();
         try {
             scripts.write(now.format(SCRIPTS) + " " + entry + "\n");
@@ -80,6 +85,7 @@ final class ScriptLog implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         try {
             scripts.close();
             deployments.close();

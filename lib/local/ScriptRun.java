@@ -28,8 +28,13 @@ import java.util.concurrent.TimeUnit;
 final class ScriptRun {
     /** Agent error codes (ScriptError). */
     static final int SUCCEEDED = 0, SCRIPT_MISSING = 1, NOT_EXECUTABLE = 2, TIMED_OUT = 3, FAILED = 4, UNKNOWN = 5, OUTPUTS_LEFT_OPEN = 6;
+    /** The codes by name, as CodeDeploy's diagnostics name them (6, outputs left open, has no public name). */
+    static final List<String> CODE_NAMES = List.of("Succeeded", "ScriptMissing", "ScriptNotExecutable", "ScriptTimedOut",
+            "ScriptFailed", "UnknownError", "ScriptFailed");
     /** Our difference: after SIGTERM the group gets this long before SIGKILL (the agent waits for it without end). */
     static final long KILL_GRACE_MS = 5000;
+    /** The process group of the script running now (-1: none), for {@link #stopRunning} when this JVM is stopped. */
+    private static final java.util.concurrent.atomic.AtomicLong RUNNING = new java.util.concurrent.atomic.AtomicLong(-1);
 
     /** How the script ended: the agent's code and message ({@code exit} is the script's own code, or -1). */
     record Outcome(int code, String message, int exit) {
@@ -45,10 +50,11 @@ final class ScriptRun {
 
     static Outcome run(Path script, AppSpec.Script spec, Map<String, String> env, ScriptLog log, NoShebang noShebang, Path cwd) {
         String loc = spec.location();
-        List<String> command = command(script, spec, noShebang);
-        if (command == null) {
-            return new Outcome(FAILED, "Script at specified location: " + loc + " failed with error Errno::ENOEXEC with message Exec format error - " + script, -1);
+        String cannot = cannotExec(script, spec, noShebang);
+        if (cannot != null) {
+            return new Outcome(FAILED, prefix(spec) + " failed with error " + cannot, -1);
         }
+        List<String> command = command(script, spec, noShebang);
         log.append("Script - " + loc);
         Path fifos;
         try {
@@ -59,7 +65,7 @@ final class ScriptRun {
         try {
             return run(command, spec, env, log, cwd, fifos);
         } finally {
-            Layout.deleteTree(fifos);
+            Disk.deleteTree(fifos);
         }
     }
 
@@ -87,28 +93,54 @@ final class ScriptRun {
         } catch (IOException e) {
             return new Outcome(UNKNOWN, "cannot run " + command.get(command.size() - 1) + ": " + e.getMessage(), -1);
         }
+        RUNNING.set(p.pid());
         try {
             if (!p.waitFor(left(deadline), TimeUnit.NANOSECONDS)) {
-                signalGroup(p.pid(), "TERM");
+                signalGroup(p.pid(), false);
                 if (!p.waitFor(KILL_GRACE_MS, TimeUnit.MILLISECONDS)) {
-                    signalGroup(p.pid(), "KILL");
+                    signalGroup(p.pid(), true);
                     p.waitFor(KILL_GRACE_MS, TimeUnit.MILLISECONDS);
                 }
+                stdout.done.await(1, TimeUnit.SECONDS); // the last lines it wrote belong in the tail
+                stderr.done.await(1, TimeUnit.SECONDS);
                 return new Outcome(TIMED_OUT, "Script at specified location: " + spec.location() + " failed to complete in " + spec.timeout() + " seconds", -1);
             }
             if (!stdout.done.await(left(deadline), TimeUnit.NANOSECONDS)) {
-                return new Outcome(OUTPUTS_LEFT_OPEN, "Script at specified location: " + spec.location() + " failed to close STDOUT", p.exitValue());
+                return new Outcome(OUTPUTS_LEFT_OPEN, "Script at specified location: " + spec.location() + " failed to close STDOUT", -1);
             }
             if (!stderr.done.await(left(deadline), TimeUnit.NANOSECONDS)) {
-                return new Outcome(OUTPUTS_LEFT_OPEN, "Script at specified location: " + spec.location() + " failed to close STDERR", p.exitValue());
+                return new Outcome(OUTPUTS_LEFT_OPEN, "Script at specified location: " + spec.location() + " failed to close STDERR", -1);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            signalGroup(p.pid(), "TERM");
+            signalGroup(p.pid(), false);
             return new Outcome(UNKNOWN, "interrupted while " + spec.location() + " ran", -1);
+        } finally {
+            RUNNING.set(-1);
         }
         int exit = p.exitValue();
         return exit == 0 ? new Outcome(SUCCEEDED, "", 0) : new Outcome(FAILED, prefix(spec) + " failed with exit code " + exit, exit);
+    }
+
+    /**
+     * This JVM is being stopped (Ctrl-C, SIGTERM) while a script runs in its own session, where the signal does not
+     * reach it: the script's group gets SIGTERM, then SIGKILL after the grace, so no hook goes on swapping containers
+     * after the deployment's lock is gone.
+     */
+    static void stopRunning() {
+        long pgid = RUNNING.get();
+        if (pgid <= 0 || signalGroup(pgid, false) == 0) {
+            return;
+        }
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILL_GRACE_MS);
+        while (System.nanoTime() < until && signalGroup(pgid, false) > 0) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                break;
+            }
+        }
+        signalGroup(pgid, true);
     }
 
     /** The agent's command table; {@code null} when a file without {@code #!} must fail. */
@@ -121,25 +153,48 @@ final class ScriptRun {
             c.addAll(List.of("su", spec.runas(), "-c", script.toString()));
             return c;
         }
-        if (!hasShebang(script)) {
-            if (noShebang == NoShebang.fail) {
-                return null;
-            }
+        if (noShebang == NoShebang.sh && shebang(script) == null) {
             c.add("/bin/sh");
         }
         c.add(script.toString());
         return c;
     }
 
+    /**
+     * Why the script cannot be executed, as Ruby's spawn would say it (the agent reports it as a ScriptFailed "failed
+     * with error"), or null: the checks a direct exec makes, done before setsid would hide them behind its own exit code.
+     */
+    static String cannotExec(Path script, AppSpec.Script spec, NoShebang noShebang) {
+        if (spec.runas() != null || spec.sudo()) {
+            return null; // su's and sudo's shells report for themselves
+        }
+        if (Files.isDirectory(script)) {
+            return "Errno::EACCES with message Permission denied - " + script;
+        }
+        String interpreter = shebang(script);
+        if (interpreter == null) {
+            return noShebang == NoShebang.fail ? "Errno::ENOEXEC with message Exec format error - " + script : null;
+        }
+        if (interpreter.isEmpty() || !Files.isExecutable(Path.of(interpreter)) || Files.isDirectory(Path.of(interpreter))) {
+            return "Errno::ENOENT with message No such file or directory - " + script; // a \r after the name is part of it
+        }
+        return null;
+    }
+
     static String prefix(AppSpec.Script spec) {
         return "Script at specified location: " + spec.location() + (spec.runas() == null ? "" : " run as user " + spec.runas());
     }
 
-    private static boolean hasShebang(Path script) {
+    /** The interpreter a {@code #!} line names (up to the first blank; "" when none), or null without {@code #!}. */
+    private static String shebang(Path script) {
         try (InputStream in = Files.newInputStream(script)) {
-            return in.read() == '#' && in.read() == '!';
-        } catch (IOException e) {
-            return true; // unreadable here: let the exec say why
+            if (in.read() != '#' || in.read() != '!') {
+                return null;
+            }
+            String line = new String(in.readNBytes(256), StandardCharsets.ISO_8859_1).split("\n", 2)[0]; // a \r stays: it is in the name
+            return line.replaceFirst("^[ \t]+", "").split("[ \t]", 2)[0];
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            return ""; // unreadable here: the exec says why
         }
     }
 
@@ -167,9 +222,36 @@ final class ScriptRun {
         }
     }
 
-    /** SIGTERM or SIGKILL to the script's whole process group (setsid made its pid the group id). */
-    static void signalGroup(long pgid, String signal) {
-        Proc.SYSTEM.run(List.of("kill", "-" + signal, "--", "-" + pgid), java.time.Duration.ofSeconds(5), null);
+    /**
+     * SIGTERM (or, {@code force}, SIGKILL) to every process of the script's group (setsid made its pid the group id),
+     * found in /proc: no kill(1) needed, which minimal images lack. Returns how many were signalled.
+     */
+    static int signalGroup(long pgid, boolean force) {
+        int n = 0;
+        try (var procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path proc : procs) {
+                if (group(proc) == pgid) {
+                    var h = ProcessHandle.of(Long.parseLong(proc.getFileName().toString()));
+                    if (h.isPresent() && (force ? h.get().destroyForcibly() : h.get().destroy())) {
+                        n++;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // /proc unreadable: nothing more can be done here
+        }
+        return n;
+    }
+
+    /** The process group of /proc/PID (field 5 of its stat line, after the parenthesised name). */
+    private static long group(Path proc) {
+        try {
+            String stat = Files.readString(proc.resolve("stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[2]);
+        } catch (IOException | RuntimeException e) {
+            return -1; // gone meanwhile
+        }
     }
 
     /** One output stream of the script, read line by line into the log until its last writer closes it. */
@@ -199,7 +281,7 @@ final class ScriptRun {
                 for (String line; (line = in.readLine()) != null; ) {
                     log.append(prefix + line);
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 log.append(prefix + "(output unreadable: " + e.getMessage() + ")");
             } finally {
                 done.countDown();

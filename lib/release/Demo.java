@@ -17,13 +17,12 @@ final class Demo {
 
     private Demo() {}
 
-    /** The demo folder: this repository's demo/ (a checkout, the tests), else the one in the command's jar. */
+    /** The demo folder: demo/ of this checkout when run from it (and in the tests), else the one in the command's jar. */
     static Path dir(Path cwd) {
-        for (Path candidate : List.of(cwd.resolve("demo"), Path.of("demo").toAbsolutePath())) {
-            if (Files.isRegularFile(candidate.resolve("Dockerfile")) && Files.isRegularFile(candidate.resolve("compose.yml"))
-                    && Files.isRegularFile(candidate.getParent().resolve("jbang-catalog.json"))) {
-                return candidate;
-            }
+        Path here = cwd.resolve("demo");
+        if (Files.isRegularFile(here.resolve("Dockerfile")) && Files.isRegularFile(here.resolve("compose.yml"))
+                && Files.isRegularFile(cwd.resolve("jbang-catalog.json"))) {
+            return here;
         }
         Path kit = Kit.extract();
         if (kit == null || !Files.isRegularFile(kit.resolve("demo/Dockerfile"))) {
@@ -57,7 +56,7 @@ final class Demo {
                     throw new Cli.Fail(Cli.ENVIRONMENT, "cannot build the demo's base image (" + r.reason() + ")", "check that Docker can build images");
                 }
             } finally {
-                Layout.deleteTree(ctx);
+                Disk.deleteTree(ctx);
             }
         } catch (IOException e) {
             throw new Cli.Fail(Cli.ENVIRONMENT, "cannot prepare the demo's base image: " + e.getMessage(), "check /tmp");

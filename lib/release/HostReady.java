@@ -44,6 +44,10 @@ final class HostReady {
             missing.add(daemonAnswers() ? "Docker Compose" : "a Docker daemon that answers");
         }
         if (!registryAnswers()) {
+            if (!registry(env).matches("(127\\.0\\.0\\.1|localhost):\\d+")) {
+                throw new Cli.Fail(Cli.ENVIRONMENT, "the registry " + registry(env) + " (CDEPLOY_REGISTRY) does not answer",
+                        "start it, or leave CDEPLOY_REGISTRY unset for one on 127.0.0.1:5000 that release --local sets up");
+            }
             parts.add("registry");
             missing.add("a registry on " + registry(env));
         }
@@ -90,13 +94,15 @@ final class HostReady {
         if (!root()) {
             command.addAll(List.of("sudo", "--non-interactive"));
         }
-        command.addAll(List.of("bash", setupScript.toString()));
+        String port = registry(env).replaceFirst(".*:", "");
+        command.addAll(List.of("env", "CDEPLOY_REGISTRY_PORT=" + port, "bash", setupScript.toString()));
         command.addAll(parts);
         log.info("release: this machine lacks %s; setting it up: %s", missing, String.join(" ", command));
         Proc.Result r = Proc.SYSTEM.run(command, Duration.ofMinutes(30), line -> log.raw("    " + line));
         if (!r.ok()) {
             throw new Cli.Fail(Cli.ENVIRONMENT, "set-up failed (" + r.reason() + ")",
-                    root() ? "fix the cause above and run this again" : "run as root, or give this user passwordless sudo, or run " + String.join(" ", command.subList(2, command.size())) + " as root");
+                    root() ? "fix the cause above and run this again" : "run as root, or give this user passwordless sudo, or run "
+                            + String.join(" ", command.subList(2, command.size())) + " as root");
         }
     }
 
@@ -129,6 +135,6 @@ final class HostReady {
     }
 
     private static boolean root() {
-        return LocalDeploy.isRoot();
+        return Disk.root();
     }
 }

@@ -6,7 +6,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeSet;
@@ -109,7 +108,7 @@ record Kit(Path dir, AppSpec spec, TreeSet<String> files, Path template, Setting
                 return null;
             }
             Path dir = Files.createTempDirectory("release-kit");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> Disk.deleteTree(dir)));
             boolean any = false;
             try (ZipFile zip = new ZipFile(jar.toFile())) {
                 for (ZipEntry e : Collections.list(zip.entries())) {
@@ -133,11 +132,4 @@ record Kit(Path dir, AppSpec spec, TreeSet<String> files, Path template, Setting
         }
     }
 
-    private static void delete(Path dir) {
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temporary folder left behind
-        }
-    }
 }

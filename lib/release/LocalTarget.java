@@ -1,7 +1,6 @@
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,7 +48,7 @@ final class LocalTarget implements Target {
             }
         }
         for (String envFile : Template.envFiles(compose)) {
-            made.addAll(envFile(Path.of(envFile)));
+            made.addAll(envFile(kit.template().toAbsolutePath().getParent().resolve(envFile))); // relative: to the template, as Compose reads it
         }
         return "; " + found + (made.isEmpty() ? "" : "; created " + String.join(", ", made));
     }
@@ -81,12 +80,10 @@ final class LocalTarget implements Target {
             if (Files.isRegularFile(file) && Kit.sha256(Files.readAllBytes(file)).equals(zip.sha256())) {
                 return new Done<>(new Revision(null, file), "unchanged, kept " + file);
             }
-            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-            Files.write(tmp, zip.bytes());
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new Cli.Fail(Cli.ENVIRONMENT, "cannot keep the revision in " + file.getParent() + ": " + e.getMessage(), "set CDEPLOY_LOCAL_ROOT to a writable folder");
         }
+        Disk.writeAtomically(file, zip.bytes());
         return new Done<>(new Revision(null, file), "kept " + file);
     }
 
@@ -172,7 +169,7 @@ final class LocalTarget implements Target {
     }
 
     private void remember(Path zip) {
-        Layout.writeAtomically(revisions().resolve("last-good"), zip.getFileName().toString());
+        Disk.writeAtomically(revisions().resolve("last-good"), zip.getFileName().toString());
     }
 
     /** The env file the template names, created empty (owner-only) when absent: the demo needs none. */

@@ -109,6 +109,10 @@ record Plan(boolean dryRun, boolean noWait, Image image, Source source, Storage 
     static Plan of(boolean dryRun, boolean noWait, String image, Build build, Source source, Storage storage, Deployment deployment,
                    Supplier<Aws.Config> aws, Local local) {
         String use = Cli.first(image);
+        if (local != null && (dryRun || noWait)) {
+            throw new Cli.Fail(Cli.INPUT, (dryRun ? "--dry-run" : "--no-wait") + " does not go with --local: the deployment runs on this machine, "
+                    + "within the command", "leave it out (nothing leaves this machine)");
+        }
         if (local != null) {
             deployment = new Deployment(Cli.first(deployment.application(), source.settings().project()), Cli.first(deployment.group(), "local"),
                     null, deployment.description(), deployment.fileExists(), deployment.autoRollback(), Duration.ZERO, deployment.timeout(), deployment.poll());
