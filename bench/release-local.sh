@@ -11,7 +11,8 @@
 #             into a fresh folder, then its hooks run in order as the agent runs them: hooks/pull, hooks/start,
 #             hooks/validate, each by its path with stdin closed and the agent's variables.
 # One warm-up round first (JBang's first build, the demo's base image). Needs what release --local sets up (Docker,
-# Compose, the registry on 127.0.0.1:5000), zip and unzip; run as root. Prints medians and ranges (min-max).
+# Compose, the registry on 127.0.0.1:5000), zip and unzip; run as root. Prints medians and ranges (min-max). It takes
+# port 8080 (the demo's) while it runs, and removes the demo's container and images at the end.
 set -euo pipefail
 n=${1:-5}
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -68,6 +69,12 @@ hand_round() { # version -> one JSON line: each manual part's wall time
   echo "$row, \"wall\": $((($(ms) - t0)))e-3}"
 }
 
+cleanup() { # the demo this bench deployed, and its images
+  docker rm -f cdeploy-demo >/dev/null 2>&1 || true
+  docker network rm cdeploy-demo_default >/dev/null 2>&1 || true
+  docker images --format '{{.Repository}}:{{.Tag}}' "$REG" | xargs -r docker rmi >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
 release_round 1.0.0 >/dev/null; hand_round 1.0.1 >/dev/null # warm-up
 for i in $(seq 1 "$n"); do
   release_round "1.$i.0" >>"$S/results.jsonl"

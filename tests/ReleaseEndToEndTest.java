@@ -128,7 +128,21 @@ class ReleaseEndToEndTest {
             cmd.addAll(git);
             assertEquals(0, run(cmd, app, env, 60).exit());
         }
-        String repository = REGISTRY + "/cdeploy-release-e2e/app";
+        String name = "cdeploy-release-e2e/" + java.util.UUID.randomUUID().toString().substring(0, 8) + "/app"; // this run's own
+        String repository = REGISTRY + "/" + name;
+        try {
+            builtAndDeployed(app, env, name, repository);
+        } finally { // the local tags this run made (the registry is the tests' own)
+            Result tags = run(List.of("docker", "images", "--format", "{{.Repository}}:{{.Tag}}", repository), app, env, 60);
+            List<String> rmi = new ArrayList<>(List.of("docker", "rmi", "--force"));
+            tags.out().lines().filter(l -> !l.isBlank()).forEach(rmi::add);
+            if (rmi.size() > 3) {
+                run(rmi, app, env, 120);
+            }
+        }
+    }
+
+    private void builtAndDeployed(Path app, Map<String, String> env, String name, String repository) throws Exception {
         Result r = run(release("--repository", repository, "--json", "--poll-interval", "0.05", "--key-prefix", "e2e"), app, env, 600);
         assertEquals(0, r.exit(), r.toString());
         assertFalse(r.toString().contains("SLF4J"), "no logging-binding noise in the CI log:\n" + r);
@@ -137,8 +151,8 @@ class ReleaseEndToEndTest {
         assertEquals("3.1.0", j.path("version").asText(), "the tag on the commit");
         String digest = j.path("digest").asText();
         assertEquals(repository + ":3.1.0@" + digest, j.path("image").asText());
-        assertEquals(digest, registryDigest("cdeploy-release-e2e/app", "3.1.0"), "pinned to what the registry holds");
-        assertEquals(digest, registryDigest("cdeploy-release-e2e/app", j.path("commit").asText()), "also tagged with the commit");
+        assertEquals(digest, registryDigest(name, "3.1.0"), "pinned to what the registry holds");
+        assertEquals(digest, registryDigest(name, j.path("commit").asText()), "also tagged with the commit");
         for (String step : List.of("[1/7] version", "[3/7] image: built and pushed", "[5/7] upload", "[7/7] wait: Succeeded")) {
             assertTrue(r.err().contains(step), step + "\n" + r.err());
         }
