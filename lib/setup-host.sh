@@ -55,8 +55,14 @@ docker_engine() {
   wait_for 60 docker info || { log "dockerd did not come up; see /var/log/cdeploy-dockerd.log"; exit 1; }
 }
 
-test_tools() {
-  apt_install openjdk-17-jdk-headless maven docker-registry busybox-static awscli curl zip unzip
+java_ok() { java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'; }
+
+test_tools() { # a JDK, Maven or an AWS CLI already there (GitHub's runners have all three) is kept
+  local pkgs=(docker-registry busybox-static curl zip unzip)
+  java_ok || pkgs+=(openjdk-17-jdk-headless)
+  command -v mvn >/dev/null 2>&1 || pkgs+=(maven)
+  command -v aws >/dev/null 2>&1 || pkgs+=(awscli)
+  apt_install "${pkgs[@]}"
 }
 
 registry() {

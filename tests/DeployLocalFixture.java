@@ -39,6 +39,17 @@ abstract class DeployLocalFixture {
             "Install", "AfterInstall", "ApplicationStart", "ValidateService", "BeforeAllowTraffic", "AfterAllowTraffic");
     static final String HOOK = "#!/bin/sh\necho \"hook $LIFECYCLE_EVENT\"\n";
     static final String HEAD = "version: 0.0\nos: linux\n";
+    /** This user and its primary group, by name (an appspec's owner and group that work without root). */
+    static final String USER = System.getProperty("user.name");
+    static final String GROUP_NAME = group();
+
+    private static String group() {
+        try {
+            return Files.readAttributes(Path.of(System.getProperty("user.home")), java.nio.file.attribute.PosixFileAttributes.class).group().getName();
+        } catch (IOException e) {
+            return USER;
+        }
+    }
 
     /** One deploy-local run; {@code out} is its JSON when run with --json. */
     record Run(int exit, String out, String err) {
@@ -87,10 +98,13 @@ abstract class DeployLocalFixture {
             dest = Files.createDirectories(tmp.resolve("dest"));
         }
 
-        /** A revision folder: appspec.yml and name/content pairs (@DEST@ = the destination); *.sh get mode 0755, others 0644. */
+        /**
+         * A revision folder: appspec.yml and name/content pairs (@DEST@ = the destination, @USER@ and @GROUP@ this user
+         * and its group, so owners work without root); *.sh get mode 0755, others 0644.
+         */
         Path revision(String name, String appspec, String... files) throws IOException {
             Path dir = Files.createDirectories(tmp.resolve(name));
-            Files.writeString(dir.resolve("appspec.yml"), appspec.replace("@DEST@", dest.toString()));
+            Files.writeString(dir.resolve("appspec.yml"), appspec.replace("@DEST@", dest.toString()).replace("@USER@", USER).replace("@GROUP@", GROUP_NAME));
             for (int i = 0; i < files.length; i += 2) {
                 Path f = dir.resolve(files[i]);
                 Files.createDirectories(f.getParent());

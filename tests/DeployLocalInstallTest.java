@@ -109,7 +109,7 @@ class DeployLocalInstallTest extends DeployLocalFixture {
 
         Path d = local.dest;
         assertEquals("rwxr-x---", mode(d.resolve("app/run.sh")), "pattern *.sh, mode 0750");
-        assertEquals("root", Files.getOwner(d.resolve("app/run.sh")).getName());
+        assertEquals(USER, Files.getOwner(d.resolve("app/run.sh")).getName());
         assertEquals("rwxr-xr-x", mode(d.resolve("app/skip.sh")), "except keeps the file's own mode");
         assertEquals("rwx------", mode(d.resolve("app/data")), "type directory, pattern data*");
         assertEquals("rw-r--r--", mode(d.resolve("app/data/x.txt")), "a pattern matches one level only");
@@ -128,7 +128,7 @@ class DeployLocalInstallTest extends DeployLocalFixture {
         String a = d + "/app/", src = dir + "/deployment-archive/";
         assertEquals(List.of("mkdir " + d + "/app", "mkdir " + a + "data", "copy " + src + "app/data/x.txt " + a + "data/x.txt",
                 "copy " + src + "app/run.sh " + a + "run.sh", "copy " + src + "app/skip.sh " + a + "skip.sh", "mkdir " + d + "/etc",
-                "copy " + src + "config/app.conf " + d + "/etc/app.conf", "chmod 0750 " + a + "run.sh", "chown root:root " + a + "run.sh",
+                "copy " + src + "config/app.conf " + d + "/etc/app.conf", "chmod 0750 " + a + "run.sh", "chown " + USER + ":" + GROUP_NAME + " " + a + "run.sh",
                 "chmod 0700 " + a + "data", "chmod 640 " + d + "/etc/app.conf"), done, "install.json (2.3)");
         assertEquals(String.join("\n", d + "/app", a + "data", a + "data/x.txt", a + "run.sh", a + "skip.sh", d + "/etc", d + "/etc/app.conf") + "\n",
                 Files.readString(instructions.resolve(GROUP + "-cleanup")), "every path the install created");

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReleaseEndToEndTest {
     static final Path REPO = ReleaseFixture.REPO;
-    static final String AWS_CLI = "/usr/bin/aws";
+    /** The AWS CLI the checks read back with: Debian's package, else the one on the PATH (GitHub's runners: v2 in /usr/local/bin). */
+    static final String AWS_CLI = java.nio.file.Files.isExecutable(Path.of("/usr/bin/aws")) ? "/usr/bin/aws" : "aws";
     static final String REGISTRY = "127.0.0.1:5000";
     static S3Endpoint s3;
     static CodeDeployEndpoint cd;
