@@ -138,6 +138,8 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
     boolean local;
     @Option(names = "--json", description = "Print the result as JSON on stdout")
     boolean json;
+    @Option(names = "--verbose", description = "With a failure, also print what a tool said at length (the AWS SDK's whole message)")
+    boolean verbose;
     @Option(names = "--region", description = "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)")
     String region;
     @Option(names = "--endpoint-url", description = "Endpoint for every AWS service, e.g. a local test server (default: AWS_ENDPOINT_URL)")
@@ -181,6 +183,9 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
                 return report.finished();
             }
         } catch (Cli.Fail f) {
+            if (verbose && f.detail != null) {
+                f.detail.lines().forEach(report.log()::raw);
+            }
             throw report.failed(f);
         }
     }

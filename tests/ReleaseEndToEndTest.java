@@ -202,4 +202,25 @@ class ReleaseEndToEndTest {
         assertEquals(200, res.statusCode(), name + ":" + tag);
         return res.headers().firstValue("Docker-Content-Digest").orElseThrow();
     }
+
+    @Test
+    void noCredentialsIsOneShortLineNamingWhereItLookedAndTheFixAndTheSdkTextOnlyWithVerbose(@TempDir Path dir) throws Exception {
+        Map<String, String> env = env();
+        env.keySet().removeIf(k -> k.startsWith("AWS_ACCESS") || k.startsWith("AWS_SECRET") || k.startsWith("AWS_SESSION"));
+        env.putAll(Map.of("AWS_CONFIG_FILE", "/dev/null", "AWS_SHARED_CREDENTIALS_FILE", "/dev/null", "AWS_EC2_METADATA_DISABLED", "true",
+                "HOME", dir.toString()));
+        List<String> args = List.of("--image", ReleaseFixture.IMAGE, "--release-version", "1.0.0", "--commit", ReleaseFixture.COMMIT, "--max-attempts", "1");
+        Result r = run(release(args.toArray(String[]::new)), dir, env, 300);
+        assertEquals(Cli.ENVIRONMENT, r.exit(), r.toString());
+        List<String> lines = r.err().lines().filter(l -> l.startsWith("release: ")).toList();
+        assertEquals(1, lines.size(), r.err());
+        assertTrue(lines.get(0).startsWith("release: no AWS credentials for ") && lines.get(0).contains("aws-actions/configure-aws-credentials")
+                && lines.get(0).length() < 400, lines.get(0));
+        assertTrue(!r.err().contains("SystemPropertyCredentialsProvider"), "the SDK's provider chain is left out:\n" + r.err());
+        List<String> verbose = new ArrayList<>(args);
+        verbose.add("--verbose");
+        Result v = run(release(verbose.toArray(String[]::new)), dir, env, 300);
+        assertEquals(Cli.ENVIRONMENT, v.exit(), v.toString());
+        assertTrue(v.err().contains("Unable to load credentials"), "--verbose shows the SDK's own text:\n" + v.err());
+    }
 }

@@ -428,6 +428,8 @@ class ReleaseTest {
         ReleaseFixture.Run r = run("--codedeploy-endpoint-url", "http://127.0.0.1:" + port, "--max-attempts", "2");
         assertEquals(Cli.ENVIRONMENT, r.exit(), r.toString());
         assertTrue(r.err().contains("codedeploy:GetDeploymentGroup") && r.err().contains("cannot be reached after 2 attempts"), r.err());
+        assertTrue(r.err().contains("[endpoint http://127.0.0.1:" + port + "]"), "the endpoint is named:\n" + r.err());
+        assertTrue(!r.err().contains("See cause"), r.err());
     }
 
     @Test

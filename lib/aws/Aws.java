@@ -40,6 +40,11 @@ import software.amazon.awssdk.retries.DefaultRetryStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.services.codedeploy.CodeDeployClient;
+import software.amazon.awssdk.core.exception.SdkServiceException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 
@@ -212,9 +217,26 @@ final class Aws {
 
     private static ClientOverrideConfiguration override(Config c) {
         RetryStrategy retry = AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(Math.max(1, c.maxAttempts)).build();
-        return ClientOverrideConfiguration.builder().retryStrategy(retry)
+        return ClientOverrideConfiguration.builder().retryStrategy(retry).addExecutionInterceptor(new NameTheEndpoint())
                 .apiCallAttemptTimeout(c.callTimeout).apiCallTimeout(c.callTimeout.multipliedBy(Math.max(1, c.maxAttempts) + 1L))
                 .build();
+    }
+
+    /**
+     * A request that never reached its service says where it went (the SDK's own message says "see cause for the exact
+     * endpoint", and the cause does not): the endpoint, in the message, with the SDK's exception as its cause.
+     */
+    static final class NameTheEndpoint implements ExecutionInterceptor {
+        @Override
+        public Throwable modifyException(Context.FailedExecution context, ExecutionAttributes attributes) {
+            Throwable t = context.exception();
+            if (!(t instanceof SdkClientException) || t instanceof SdkServiceException || context.httpRequest().isEmpty()) {
+                return t;
+            }
+            SdkHttpRequest r = context.httpRequest().get();
+            String why = String.valueOf(t.getMessage()).replace(" (See cause for the exact endpoint)", "");
+            return SdkClientException.builder().message(why + " [endpoint " + r.protocol() + "://" + r.host() + ":" + r.port() + "]").cause(t).build();
+        }
     }
 
     /**
@@ -247,8 +269,10 @@ final class Aws {
         }
         String why = Cli.firstLine(String.valueOf(e.getMessage()));
         if (why.contains("Unable to load credentials") || why.contains("credentials")) {
-            return new Cli.Fail(Cli.AWS, "no AWS credentials for " + iamAction + " (" + why + ")",
-                    "in CI assume a role through OIDC (aws-actions/configure-aws-credentials); locally use a profile or AWS_PROFILE");
+            return new Cli.Fail(Cli.ENVIRONMENT, "no AWS credentials for " + iamAction + " (looked in the environment, web identity, "
+                    + "~/.aws/credentials and config, SSO, the container and the instance role)", "in GitHub Actions add "
+                    + "aws-actions/configure-aws-credentials with your OIDC role; on a laptop set AWS_PROFILE (aws configure sso)",
+                    String.valueOf(e.getMessage()));
         }
         return new Cli.Fail(Cli.ENVIRONMENT, iamAction + " on " + resource + ": the service cannot be reached after "
                 + attempts + (attempts == 1 ? " attempt" : " attempts") + " (" + why + ")", "check the network and the endpoint URL");

@@ -41,10 +41,17 @@ final class Cli {
     /** A failure a user can act on: one line naming the problem and the fix. */
     static final class Fail extends RuntimeException {
         final int exitCode;
+        /** What a tool said at length (an SDK's whole message): shown with --verbose only, never in the one line. */
+        final String detail;
 
-        Fail(int exitCode, String problem, String fix) {
+        Fail(int exitCode, String problem, String fix, String detail) {
             super(fix == null || fix.isBlank() ? problem : problem + "; " + fix);
             this.exitCode = exitCode;
+            this.detail = detail;
+        }
+
+        Fail(int exitCode, String problem, String fix) {
+            this(exitCode, problem, fix, null);
         }
 
         Fail(int exitCode, String problem) {
