@@ -18,7 +18,7 @@
 #
 # Variants, each measured in every run, in rotating order; each starts from v1 deployed (untimed) by the same tool,
 # and the v2 image is removed from the host first, so every variant pulls it from the local registry:
-#   ours          hooks/pull, hooks/start, hooks/validate of /work/main (hook code unchanged since the last deploy)
+#   ours          hooks/pull, hooks/start, hooks/validate of this checkout (hook code unchanged since the last deploy)
 #   ours-changed  the same, with the v2 bundle's lib/core/Cli.java changed (a comment appended): pull compiles and warms
 #                 start and validate; the table counts "[jbang] Building jar" lines in start/validate (must be 0)
 #   original      bench/original/stop.sh, then bench/original/start.sh (compose file written, docker-compose up -d,
