@@ -9,7 +9,7 @@
 //SOURCES ../lib/aws/Aws.java ../lib/aws/CodeDeploy.java ../lib/aws/CreateOnce.java ../lib/aws/Upload.java
 //SOURCES ../lib/release/Actions.java ../lib/release/Versioning.java ../lib/release/ImagePush.java ../lib/release/Plan.java ../lib/release/Kit.java
 //SOURCES ../lib/release/Target.java ../lib/release/LiveTarget.java ../lib/release/ReleaseResult.java ../lib/release/Report.java
-//SOURCES ../lib/release/LocalTarget.java ../lib/release/HostReady.java ../lib/release/Demo.java
+//SOURCES ../lib/release/LocalTarget.java ../lib/release/HostReady.java ../lib/release/Demo.java ../lib/release/RegistryCheck.java
 //SOURCES ../lib/local/Layout.java ../lib/local/ScriptLog.java ../lib/local/ScriptRun.java ../lib/local/Fetch.java ../lib/local/Installer.java
 //SOURCES ../lib/local/Instructions.java ../lib/local/Events.java ../lib/local/Lifecycle.java ../lib/local/LocalResult.java ../lib/local/LocalDeploy.java
 //FILES kit/appspec.yml=../appspec.yml
@@ -65,8 +65,9 @@ import picocli.CommandLine.Spec;
         description = {"From a built image to a verified CodeDeploy deployment, each step one line on stderr with its duration:",
                 "version and tags, image (build + push, or --image) pinned by digest, bundle (appspec.yml validated as the agent "
                         + "does; hook files computed from it), S3 upload + RegisterApplicationRevision, CreateDeployment, and the "
-                        + "wait with per-instance diagnostics and the automatic rollback followed. --dry-run prints the plan and "
-                        + "touches nothing; --json prints the result on stdout."},
+                        + "wait with per-instance diagnostics and the automatic rollback followed. --dry-run reads, never writes: "
+                        + "it checks what the release would use and prints the plan (--offline: no remote check); --local runs it all "
+                        + "on this machine; --json prints the result on stdout."},
         exitCodeListHeading = Cli.EXIT_HEADING,
         exitCodeList = {Cli.EXIT_OK, Cli.EXIT_FAILED, Cli.EXIT_INPUT, Cli.EXIT_ROLLED_BACK, Cli.EXIT_ENVIRONMENT, Cli.EXIT_AWS, Cli.EXIT_INTERNAL})
 class release implements Callable<Integer>, Cli.EnvDefaults {
@@ -130,8 +131,11 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
     double pollInterval;
     @Option(names = "--no-wait", description = "Stop once the deployment is created")
     boolean noWait;
-    @Option(names = "--dry-run", description = "Print the plan; build, push, upload and deploy nothing")
+    @Option(names = "--dry-run", description = "Check all a release reads (credentials, bucket and region, application and group, "
+            + "registry and --image) and print the plan; build, push, upload and deploy nothing")
     boolean dryRun;
+    @Option(names = "--offline", description = "A dry run that checks nothing remote: no AWS, no registry")
+    boolean offline;
     @Option(names = "--local", description = "Release on this machine, no AWS account: the image to a registry on 127.0.0.1 (set up when "
             + "missing), the bundle kept under CDEPLOY_LOCAL_ROOT, deployed by deploy-local through the real hooks; the demo service "
             + "when there is no Dockerfile")
@@ -202,13 +206,13 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
             throw new Cli.Fail(f.exitCode, "release options: " + f.getMessage());
         }
         Path template = compose != null ? resolve(compose) : demo != null ? demo.resolve("compose.yml") : null;
-        return Plan.of(dryRun, noWait, image, new Plan.Build(repository, demo != null ? demo.resolve("Dockerfile") : file,
+        return Plan.of(dryRun || offline, noWait, image, new Plan.Build(repository, demo != null ? demo.resolve("Dockerfile") : file,
                         demo != null ? demo : resolve(context), buildArgs, platform),
                 new Plan.Source(source == null ? null : resolve(source), template, settings),
                 new Plan.Storage(bucket, keyPrefix, sse, kmsKey),
                 new Plan.Deployment(application, group, deploymentConfig, description, fileExists, !noAutoRollback,
                         Duration.ofSeconds(waitForActive), Duration.ofSeconds(timeout), Duration.ofMillis((long) (pollInterval * 1000))),
-                () -> Aws.config(region, endpointUrl, s3EndpointUrl, codeDeployEndpointUrl, maxAttempts, awsAttemptTimeout, env),
+                () -> offline ? null : Aws.config(region, endpointUrl, s3EndpointUrl, codeDeployEndpointUrl, maxAttempts, awsAttemptTimeout, env),
                 local ? new Plan.Local(Layout.base(Disk.root(), env), demo, HostReady.registry(env)) : null);
     }
 

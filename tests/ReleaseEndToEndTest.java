@@ -105,7 +105,7 @@ class ReleaseEndToEndTest {
     void catalogResolvesFromAnUnrelatedFolderAndShipsItsKit(@TempDir Path elsewhere) throws Exception {
         int s3Before = s3.requests.size();
         int cdBefore = cd.calls.size();
-        Result r = run(release("--dry-run", "--json", "--bucket", "b", "--application", "a", "--deployment-group", "g",
+        Result r = run(release("--offline", "--json", "--bucket", "b", "--application", "a", "--deployment-group", "g",
                 "--image", ReleaseFixture.IMAGE, "--release-version", "1.0.0", "--commit", ReleaseFixture.COMMIT), elsewhere, env(), 300);
         assertEquals(0, r.exit(), r.toString());
         JsonNode j = r.json();
@@ -222,5 +222,10 @@ class ReleaseEndToEndTest {
         Result v = run(release(verbose.toArray(String[]::new)), dir, env, 300);
         assertEquals(Cli.ENVIRONMENT, v.exit(), v.toString());
         assertTrue(v.err().contains("Unable to load credentials"), "--verbose shows the SDK's own text:\n" + v.err());
+        List<String> dry = new ArrayList<>(args);
+        dry.add("--dry-run");
+        Result d = run(release(dry.toArray(String[]::new)), dir, env, 300);
+        assertEquals(Cli.ENVIRONMENT, d.exit(), "a dry run checks the credentials too:\n" + d);
+        assertTrue(d.err().contains("release: no AWS credentials for sts:GetCallerIdentity"), d.err());
     }
 }

@@ -30,6 +30,17 @@ final class ReleaseFixture {
     static final String SECRET = "not-a-real-secret-key-only-for-local-tests";
     static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The local STS every test process and in-process run is pointed at (a dry run asks it who the credentials are). */
+    static final StsEndpoint STS = sts();
+
+    private static StsEndpoint sts() {
+        try {
+            return new StsEndpoint();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static {
         System.setProperty("aws.accessKeyId", KEY_ID);
         System.setProperty("aws.secretAccessKey", SECRET);
@@ -57,6 +68,7 @@ final class ReleaseFixture {
         Map<String, String> env = new HashMap<>();
         env.put("AWS_EC2_METADATA_DISABLED", "true");
         env.put("AWS_REGION", REGION);
+        env.put("AWS_ENDPOINT_URL_STS", STS.uri().toString());
         env.put("AWS_ACCESS_KEY_ID", KEY_ID);
         env.put("AWS_SECRET_ACCESS_KEY", SECRET);
         // the fixture's commit is not in this repository, so the bundle's time comes from here (reproducible bytes)

@@ -102,12 +102,13 @@ class ReleasePlanTest {
     }
 
     @Test
-    void onlyARealRunConfiguresAwsAndADryRunsTargetTouchesNothing() {
+    void aDryRunConfiguresAwsToReadAndAnOfflineOneDoesNot() {
         Map<String, String> env = env("CODEDEPLOY_BUCKET", "b", "CODEDEPLOY_APPLICATION", "a", "CODEDEPLOY_DEPLOYMENT_GROUP", "g",
                 "RELEASE_IMAGE", ReleaseFixture.IMAGE, "AWS_REGION", "eu-west-1", "AWS_MAX_ATTEMPTS", "3");
-        Plan dry = parsed(env, "--dry-run").plan();
-        assertNull(dry.aws());
-        assertTrue(!dry.waits());
+        assertEquals("eu-west-1", parsed(env, "--dry-run").plan().aws().region(), "a dry run reads");
+        Plan dry = parsed(env, "--offline").plan();
+        assertNull(dry.aws(), "--offline: no AWS at all");
+        assertTrue(dry.dryRun() && !dry.waits());
         Plan real = parsed(env, "--endpoint-url", "http://127.0.0.1:9").plan();
         assertEquals("eu-west-1", real.aws().region());
         assertEquals(3, real.aws().maxAttempts());
@@ -116,7 +117,7 @@ class ReleasePlanTest {
 
         Target target = Target.of(dry, null, null, Map.of());
         assertInstanceOf(Target.DryRun.class, target);
-        assertEquals("", target.check(null));
+        assertEquals("; --offline: credentials, bucket, group and registry not checked", target.check(null));
         assertEquals("would use " + ReleaseFixture.IMAGE, target.image(V).detail());
         Kit.Zip zip = new Kit.Zip(new byte[0], "ab".repeat(32), dry.key(V, "ab".repeat(32)), List.of());
         assertEquals("codedeploy/a/1.4.2-abababababababab.zip", zip.key());
@@ -138,7 +139,7 @@ class ReleasePlanTest {
     void theVersionSaysWhetherTheOptionOrTheVariableChoseIt() {
         Map<String, String> env = ReleaseFixture.env();
         env.put("RELEASE_VERSION", "2.0.0");
-        List<String> args = List.of("--dry-run", "--bucket", "b", "--application", "a", "--deployment-group", "g", "--image",
+        List<String> args = List.of("--offline", "--bucket", "b", "--application", "a", "--deployment-group", "g", "--image",
                 ReleaseFixture.IMAGE, "--commit", ReleaseFixture.COMMIT, "--source", ReleaseFixture.REPO.toString());
         ReleaseFixture.Run r = ReleaseFixture.run(env, args);
         assertEquals(0, r.exit(), r.toString());

@@ -375,22 +375,63 @@ class ReleaseTest {
     }
 
     @Test
-    void dryRunPrintsThePlanAndTouchesNothing(@TempDir Path tmp) throws Exception {
-        ReleaseFixture.Run r = run("--dry-run");
+    void dryRunChecksEverythingItReadsAndWritesNothing(@TempDir Path tmp) throws Exception {
+        try (RegistryStub registry = new RegistryStub()) {
+            dryRunReads(tmp, registry);
+            assertTrue(registry.requests.stream().allMatch(q -> q.startsWith("GET ") || q.startsWith("HEAD ")), registry.requests.toString());
+        }
+    }
+
+    private void dryRunReads(Path tmp, RegistryStub registry) throws Exception {
+        String image = registry.host() + "/cdeploy-test/app:1.4.2@" + ReleaseFixture.DIGEST;
+        ReleaseFixture.Run r = run("--dry-run", "--image", image);
         assertEquals(0, r.exit(), r.toString());
         JsonNode j = r.json();
         assertEquals("Planned", j.path("status").asText());
         assertTrue(j.path("key").asText().startsWith("codedeploy/art/1.4.2-"));
         assertTrue(j.path("files").toString().contains("hooks/pull.java"));
+        assertTrue(r.err().contains("credentials of " + StsEndpoint.ARN + "; bucket and group exist; image " + image + " is in registry"), r.err());
         assertTrue(r.err().contains("would put s3://bundles/") && r.err().contains("would create a deployment of art/art-prod"), r.err());
-        assertEquals(List.of(), s3.requests);
-        assertEquals(List.of(), cd.calls);
+        assertTrue(s3.requests.stream().allMatch(q -> q.method().equals("HEAD") || q.method().equals("GET")), "S3: reads only");
+        assertEquals(List.of("GetDeploymentGroup"), cd.calls.stream().map(CodeDeployEndpoint.Call::operation).toList(), "CodeDeploy: reads only");
 
         Path dockerfile = Files.writeString(tmp.resolve("Dockerfile"), "FROM scratch\n");
-        ReleaseFixture.Run build = run("--dry-run", "--image", "", "--repository", "127.0.0.1:5000/cdeploy-test/app",
+        ReleaseFixture.Run build = run("--dry-run", "--image", "", "--repository", registry.host() + "/cdeploy-test/app",
                 "--dockerfile", dockerfile.toString(), "--context", tmp.toString());
         assertEquals(0, build.exit(), build.toString());
-        assertTrue(build.err().contains("would run docker build --file") && build.err().contains("--tag 127.0.0.1:5000/cdeploy-test/app:1.4.2"), build.err());
+        assertTrue(build.err().contains("registry " + registry.host() + " answers"), build.err());
+        assertTrue(build.err().contains("would run docker build --file") && build.err().contains("--tag " + registry.host() + "/cdeploy-test/app:1.4.2"), build.err());
+    }
+
+    @Test
+    void aDryRunFailsAsTheReleaseWouldOnEachWrongThingItReadsInOneLine() throws Exception {
+        RegistryStub registry = new RegistryStub();
+        String good = registry.host() + "/cdeploy-test/app:1.4.2@" + ReleaseFixture.DIGEST;
+        Map<String, String[]> cases = new java.util.LinkedHashMap<>();
+        cases.put("bucket nope does not exist", new String[] {"--bucket", "nope"});
+        cases.put("deployment group 'nope' does not exist", new String[] {"--deployment-group", "nope"});
+        cases.put("is not in registry " + registry.host(), new String[] {"--image", registry.host() + "/cdeploy-test/nope:1@sha256:" + "0".repeat(64)});
+        cases.put("registry 127.0.0.1:9 cannot be reached", new String[] {"--image", "127.0.0.1:9/cdeploy-test/app:1@sha256:" + "0".repeat(64)});
+        for (var c : cases.entrySet()) {
+            List<String> args = new ArrayList<>(List.of("--dry-run", "--image", good));
+            args.addAll(List.of(c.getValue()));
+            ReleaseFixture.Run r = run(args.toArray(String[]::new));
+            assertTrue(List.of(Cli.AWS, Cli.INPUT, Cli.ENVIRONMENT).contains(r.exit()), c.getKey() + ": " + r);
+            List<String> lines = r.err().lines().filter(l -> l.startsWith("release: ")).toList();
+            assertEquals(1, lines.size(), r.err());
+            assertTrue(lines.get(0).contains(c.getKey()), lines.get(0));
+        }
+        ReleaseFixture.STS.refuse = true;
+        try {
+            ReleaseFixture.Run r = run("--dry-run", "--image", good);
+            assertEquals(Cli.AWS, r.exit(), r.toString());
+            assertTrue(r.err().contains("sts:GetCallerIdentity on these credentials: the credentials were refused (InvalidClientTokenId)"), r.err());
+        } finally {
+            ReleaseFixture.STS.refuse = false;
+            registry.close();
+        }
+        assertTrue(s3.requests.stream().allMatch(q -> q.method().equals("HEAD") || q.method().equals("GET")), "S3: reads only");
+        assertTrue(cd.calls.stream().allMatch(c -> c.operation().startsWith("Get") || c.operation().startsWith("List")), "CodeDeploy: reads only");
     }
 
     @Test

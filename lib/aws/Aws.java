@@ -1,6 +1,7 @@
 //DEPS software.amazon.awssdk:bom:2.40.2@pom
 //DEPS software.amazon.awssdk:s3:2.40.2
 //DEPS software.amazon.awssdk:codedeploy:2.40.2
+//DEPS software.amazon.awssdk:sts:2.40.2
 //DEPS software.amazon.awssdk:url-connection-client:2.40.2
 //DEPS org.slf4j:slf4j-api:2.0.17
 //DEPS org.slf4j:slf4j-nop:2.0.17
@@ -46,6 +47,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
@@ -57,7 +59,7 @@ import software.amazon.awssdk.services.s3.S3Configuration;
  * that names the IAM action when access is denied.
  */
 final class Aws {
-    record Config(String region, URI s3Endpoint, URI codeDeployEndpoint, int maxAttempts, Duration callTimeout,
+    record Config(String region, URI s3Endpoint, URI codeDeployEndpoint, URI stsEndpoint, int maxAttempts, Duration callTimeout,
                   AwsCredentialsProvider credentials) {}
 
     /** Each attempt's limit, unless a caller (a test) gives another. */
@@ -78,6 +80,7 @@ final class Aws {
         }
         return new Config(region, uri(Cli.first(s3Endpoint, endpointAll, env.get("AWS_ENDPOINT_URL_S3"), env.get("AWS_ENDPOINT_URL"))),
                 uri(Cli.first(codeDeployEndpoint, endpointAll, env.get("AWS_ENDPOINT_URL_CODEDEPLOY"), env.get("AWS_ENDPOINT_URL"))),
+                uri(Cli.first(endpointAll, env.get("AWS_ENDPOINT_URL_STS"), env.get("AWS_ENDPOINT_URL"))),
                 maxAttempts, attemptTimeout, DefaultCredentialsProvider.builder().build());
     }
 
@@ -153,6 +156,21 @@ final class Aws {
             b.endpointOverride(c.codeDeployEndpoint);
         }
         return b.build();
+    }
+
+    /**
+     * Who the credentials belong to (STS GetCallerIdentity, which needs no permission): the ARN, for a dry run's check.
+     */
+    static String identity(Config c) {
+        var b = StsClient.builder().region(Region.of(c.region)).credentialsProvider(c.credentials).httpClient(http(c)).overrideConfiguration(override(c));
+        if (c.stsEndpoint != null) {
+            b.endpointOverride(c.stsEndpoint);
+        }
+        try (StsClient sts = b.build()) {
+            return sts.getCallerIdentity().arn();
+        } catch (SdkException e) {
+            throw fail(e, "sts:GetCallerIdentity", "these credentials", c.maxAttempts);
+        }
     }
 
     private static SdkHttpClient http(Config c) {

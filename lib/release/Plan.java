@@ -146,7 +146,7 @@ record Plan(boolean dryRun, boolean noWait, Image image, Source source, Storage 
         if (!AppSpec.FILE_EXISTS_BEHAVIORS.contains(deployment.fileExists())) {
             throw new Cli.Fail(Cli.INPUT, "--file-exists-behavior '" + deployment.fileExists() + "' is not DISALLOW, OVERWRITE or RETAIN", null);
         }
-        return new Plan(dryRun, noWait, use != null ? new Use(use) : build, source, storage, deployment, dryRun || local != null ? null : aws.get(), local);
+        return new Plan(dryRun, noWait, use != null ? new Use(use) : build, source, storage, deployment, local != null ? null : aws.get(), local);
     }
 
     /** Whether the release follows the deployment to its end (not after a dry run or with --no-wait). */

@@ -17,7 +17,10 @@ interface Target extends AutoCloseable {
 
     /** The one place a dry run or a local release differs: its target. */
     static Target of(Plan plan, Docker docker, Log log, java.util.Map<String, String> env) {
-        return plan.dryRun() ? new DryRun(plan) : plan.local() != null ? new LocalTarget(plan, docker, log, env) : new LiveTarget(plan, docker, log);
+        if (plan.dryRun()) {
+            return new DryRun(plan, plan.aws() == null ? null : new LiveTarget(plan, docker, log));
+        }
+        return plan.local() != null ? new LocalTarget(plan, docker, log, env) : new LiveTarget(plan, docker, log);
     }
 
     /** The check's target half (the bucket and the deployment group exist; or this host is ready); what it found, for the check's line. */
@@ -38,11 +41,22 @@ interface Target extends AutoCloseable {
     @Override
     void close();
 
-    /** A dry run: builds, pushes, uploads and deploys nothing, and needs neither Docker nor AWS. */
-    record DryRun(Plan plan) implements Target {
+    /**
+     * A dry run: reads, never writes. It makes every read-only check a release would pass (who the credentials are,
+     * the bucket and its region, the application and group, the registry and an --image in it), then builds, pushes,
+     * uploads and deploys nothing. With {@code reads} null ({@code --offline}) it checks nothing remote, and says so.
+     */
+    record DryRun(Plan plan, LiveTarget reads) implements Target {
         @Override
         public String check(Kit kit) {
-            return "";
+            if (reads == null) {
+                return "; --offline: credentials, bucket, group and registry not checked";
+            }
+            String who = "; credentials of " + Aws.identity(plan.aws());
+            String aws = reads.check(kit);
+            String registry = plan.image() instanceof Plan.Use u ? RegistryCheck.check(ImageRef.parse(u.reference(), "--image"), true)
+                    : RegistryCheck.check(new ImageRef(((Plan.Build) plan.image()).repository(), "dry-run", null), false);
+            return who + aws + registry;
         }
 
         @Override
@@ -70,6 +84,10 @@ interface Target extends AutoCloseable {
         }
 
         @Override
-        public void close() {}
+        public void close() {
+            if (reads != null) {
+                reads.close();
+            }
+        }
     }
 }
