@@ -174,8 +174,9 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
         try {
             Plan plan = report.plan(plan());
             try (Target target = Target.of(plan, docker, report.log(), env)) {
-                Versioning v = report.version(this::version);
-                Kit kit = report.check(() -> check(plan, target, report.log()));
+                List<Cli.Fail> problems = new ArrayList<>(); // input problems, all told at once before any request
+                Versioning v = Cli.Fail.collect(problems, () -> report.version(this::version));
+                Kit kit = report.check(() -> check(plan, target, report.log(), problems));
                 ImageRef image = report.image(() -> target.image(v));
                 Kit.Zip zip = report.bundle(() -> kit.zip(plan.manifest(v, image), sha -> plan.key(v, sha)));
                 Target.Revision revision = report.upload(() -> target.upload(zip, v, plan.description(v, image)));
@@ -222,10 +223,17 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
         return Versioning.derive(releaseVersion, given ? "--release-version" : "RELEASE_VERSION", commit, env, cwd);
     }
 
-    /** Step 2: the kit as the agent and the hooks will see it, the build's inputs, then (only then) the target. */
-    private Target.Done<Kit> check(Plan plan, Target target, Log log) {
-        Kit kit = Kit.check(Kit.find(plan.source().dir(), cwd, log), plan.source().compose(), plan.source().settings(), log);
-        plan.image().check();
+    /**
+     * Step 2: the kit as the agent and the hooks will see it, the build's inputs, then (only when every input so far
+     * holds: else they are all told together) the target.
+     */
+    private Target.Done<Kit> check(Plan plan, Target target, Log log, List<Cli.Fail> problems) {
+        Kit kit = Cli.Fail.collect(problems, () -> Kit.check(Kit.find(plan.source().dir(), cwd, log), plan.source().compose(), plan.source().settings(), log));
+        Cli.Fail.collect(problems, () -> {
+            plan.image().check();
+            return null;
+        });
+        Cli.Fail.throwAll(problems);
         return new Target.Done<>(kit, kit.files().size() + " hook files for " + kit.spec().hooks().keySet() + target.check(kit));
     }
 

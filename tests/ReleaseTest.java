@@ -435,6 +435,17 @@ class ReleaseTest {
     }
 
     @Test
+    void everyInputProblemIsToldAtOnceBeforeAnyRequest(@TempDir Path tmp) {
+        ReleaseFixture.Run r = run("--commit", "not-a-commit", "--image", "", "--repository", "127.0.0.1:5000/cdeploy-test/app",
+                "--dockerfile", tmp.resolve("Nope").toString(), "--service", "nope");
+        assertEquals(Cli.INPUT, r.exit(), r.toString());
+        assertTrue(r.err().contains("release: 3 problems with the input (nothing was sent anywhere):\n  - commit 'not-a-commit' is not a git commit id"), r.err());
+        assertTrue(r.err().contains("\n  - ") && r.err().contains("has no service 'nope'") && r.err().contains("no Dockerfile at "), r.err());
+        assertEquals(List.of(), s3.requests);
+        assertEquals(List.of(), cd.calls);
+    }
+
+    @Test
     void whatTheInstanceOrTheBuildWouldRefuseFailsBeforeAnyRequestEvenInADryRun(@TempDir Path tmp) throws Exception {
         Path badYaml = Files.writeString(tmp.resolve("compose.yml"), "services: [\n");
         Map<String, String> cases = new java.util.LinkedHashMap<>();

@@ -57,6 +57,31 @@ final class Cli {
         Fail(int exitCode, String problem) {
             this(exitCode, problem, null);
         }
+
+        /** The value of {@code work}, or null with its input problem (exit 2) added to {@code problems}; other failures pass. */
+        static <T> T collect(List<Fail> problems, java.util.function.Supplier<T> work) {
+            try {
+                return work.get();
+            } catch (Fail f) {
+                if (f.exitCode != INPUT) {
+                    throw f;
+                }
+                problems.add(f);
+                return null;
+            }
+        }
+
+        /** Nothing when {@code problems} is empty; the one problem; or all of them, a line each, as one failure. */
+        static void throwAll(List<Fail> problems) {
+            if (problems.size() == 1) {
+                throw problems.get(0);
+            }
+            if (problems.size() > 1) {
+                StringBuilder all = new StringBuilder(problems.size() + " problems with the input (nothing was sent anywhere):");
+                problems.forEach(p -> all.append("\n  - ").append(p.getMessage()));
+                throw new Fail(INPUT, all.toString());
+            }
+        }
     }
 
     /** A command whose option defaults come from environment variables: option name to variables, first set wins. */
