@@ -159,11 +159,27 @@ fp_launch() { # RECORD BASE ARGS...
   exec "$java" $options -classpath "$classpath" "$fp_cdsopt" "$main" "$@"
 }
 
-# `sh hooks/fastpath.sh stamp BASE SCRIPT`: print the stamp lines for a record written elsewhere (hooks/pull).
-# Sourced, it only defines the functions above.
+# `jbang build SCRIPT`, one build at a time per JBang cache: two builds of the same sources into one cache race
+# (JBang then reports "no main class deduced"), as when two deployments or test runs share a machine. flock(1) on a
+# file in the cache folder; without flock, or with no cache folder known (no HOME, no JBANG_DIR), it just builds.
+fp_build() { # JBANG SCRIPT
+  fp_dir=${JBANG_DIR:-${HOME:+$HOME/.jbang}}
+  if [ -n "$fp_dir" ] && command -v flock >/dev/null 2>&1 && mkdir -p -- "$fp_dir" 2>/dev/null; then
+    flock -- "$fp_dir/.cdeploy-build.lock" "$1" build "$2"
+  else
+    "$1" build "$2"
+  fi
+}
+
+# `sh hooks/fastpath.sh stamp BASE SCRIPT`: print the stamp lines for a record written elsewhere (hooks/pull);
+# `sh hooks/fastpath.sh build JBANG SCRIPT`: fp_build. Sourced, it only defines the functions above.
 case ${0##*/}:${1-} in
   fastpath.sh:stamp)
     shift
     fp_stamp "$@" && printf '%s\n' "$fp_stamp"
+    exit ;;
+  fastpath.sh:build)
+    shift
+    fp_build "$@"
     exit ;;
 esac

@@ -64,6 +64,12 @@ class HooksEndToEndTest {
 
     @BeforeAll
     void images() throws IOException {
+        prepare();
+        standInForADefaultStack();
+    }
+
+    /** This run's names, images (app versions in the registry, side stand-ins) and network. */
+    void prepare() throws IOException {
         assertTrue(sh("curl", "-fsS", "http://" + REGISTRY + "/v2/").ok(),
                 "no registry on " + REGISTRY + ": run lib/setup-host.sh docker test-tools registry (as .ci/run does)");
         work = Files.createTempDirectory("cdeploy-e2e");
@@ -85,7 +91,6 @@ class HooksEndToEndTest {
             ok("docker", "rmi", app + ":" + v[0]); // only the registry has it now: pull must fetch it
         }
         ok("docker", "network", "create", n.id);
-        standInForADefaultStack();
     }
 
     /**

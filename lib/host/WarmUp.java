@@ -30,7 +30,8 @@ final class WarmUp {
             // them), so hooks/launch checks it with the same code; no stamp, no record: the hook runs through JBang.
             Proc.Result stamp = runner.run(List.of("/bin/sh", bundleDir.resolve("hooks/fastpath.sh").toString(), "stamp",
                     bundleDir.toString(), "hooks/" + hook + ".java"), Duration.ofSeconds(30), null);
-            Proc.Result built = runner.run(List.of(jbang, "build", source.toString()), Duration.ofMinutes(5), null);
+            Proc.Result built = runner.run(List.of("/bin/sh", bundleDir.resolve("hooks/fastpath.sh").toString(), "build", jbang,
+                    source.toString()), Duration.ofMinutes(5), null); // one build at a time per JBang cache
             Proc.Result info = built.ok() ? runner.run(List.of(jbang, "info", "tools", source.toString()), Duration.ofMinutes(1), null) : built;
             if (!info.ok()) {
                 throw new Cli.Fail(Cli.ENVIRONMENT, "jbang " + (built.ok() ? "info tools" : "build") + " hooks/" + hook + ".java failed here: " + info.reason(),
