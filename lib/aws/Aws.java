@@ -41,11 +41,6 @@ import software.amazon.awssdk.retries.DefaultRetryStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.services.codedeploy.CodeDeployClient;
-import software.amazon.awssdk.core.exception.SdkServiceException;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -238,23 +233,6 @@ final class Aws {
         return ClientOverrideConfiguration.builder().retryStrategy(retry).addExecutionInterceptor(new NameTheEndpoint())
                 .apiCallAttemptTimeout(c.callTimeout).apiCallTimeout(c.callTimeout.multipliedBy(Math.max(1, c.maxAttempts) + 1L))
                 .build();
-    }
-
-    /**
-     * A request that never reached its service says where it went (the SDK's own message says "see cause for the exact
-     * endpoint", and the cause does not): the endpoint, in the message, with the SDK's exception as its cause.
-     */
-    static final class NameTheEndpoint implements ExecutionInterceptor {
-        @Override
-        public Throwable modifyException(Context.FailedExecution context, ExecutionAttributes attributes) {
-            Throwable t = context.exception();
-            if (!(t instanceof SdkClientException) || t instanceof SdkServiceException || context.httpRequest().isEmpty()) {
-                return t;
-            }
-            SdkHttpRequest r = context.httpRequest().get();
-            String why = String.valueOf(t.getMessage()).replace(" (See cause for the exact endpoint)", "");
-            return SdkClientException.builder().message(why + " [endpoint " + r.protocol() + "://" + r.host() + ":" + r.port() + "]").cause(t).build();
-        }
     }
 
     /**
