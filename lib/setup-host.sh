@@ -35,14 +35,15 @@ docker_engine() {
   # a Docker that answers, with a Compose, is kept as it is (GitHub's runners have docker-ce: docker.io would conflict)
   if docker info >/dev/null 2>&1 && compose_found; then return 0; fi
   local pkgs=()
-  command -v docker >/dev/null 2>&1 || pkgs+=(docker.io) # only where there is no Docker at all
+  # the engine only where there is none (a bare client, as on some CI images, is not an engine)
+  command -v dockerd >/dev/null 2>&1 || pkgs+=(docker.io)
   if ! compose_found; then
     apt-cache show docker-compose-plugin >/dev/null 2>&1 && pkgs+=(docker-compose-plugin) || pkgs+=(docker-compose)
   fi
   [ ${#pkgs[@]} -eq 0 ] || apt_install "${pkgs[@]}"
   if docker info >/dev/null 2>&1; then return 0; fi
   if ! command -v dockerd >/dev/null 2>&1; then
-    log "docker is installed but no daemon answers, and there is no dockerd here (Docker Desktop, or a remote context?): start Docker, then run this again"
+    log "no daemon answers and there is no dockerd here even after installing docker.io: start Docker, then run this again"
     exit 1
   fi
   if [ -d /run/systemd/system ]; then

@@ -10,7 +10,8 @@ import software.amazon.awssdk.http.SdkHttpRequest;
 
 /**
  * A request that never reached its service says where it went (the SDK's own message says "see cause for the exact
- * endpoint", and the cause does not): the endpoint, in the message, with the SDK's exception as its cause.
+ * endpoint", and the cause does not): the endpoint, in the message. The exception keeps its class and cause (the SDK
+ * refuses an interceptor that changes the class, and callers tell a timeout from a refusal by it).
  */
 final class NameTheEndpoint implements ExecutionInterceptor {
     @Override
@@ -21,6 +22,7 @@ final class NameTheEndpoint implements ExecutionInterceptor {
         }
         SdkHttpRequest r = context.httpRequest().get();
         String why = String.valueOf(t.getMessage()).replace(" (See cause for the exact endpoint)", "");
-        return SdkClientException.builder().message(why + " [endpoint " + r.protocol() + "://" + r.host() + ":" + r.port() + "]").cause(t).build();
+        String where = " [endpoint " + r.protocol() + "://" + r.host() + ":" + r.port() + "]";
+        return ((SdkClientException) t).toBuilder().message(why + where).build();
     }
 }
