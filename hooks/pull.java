@@ -57,6 +57,7 @@ class pull implements Callable<Integer> {
         Docker.Compose compose = h.docker().compose();
         requireNetworks(h);
         requireOwnContainers(h);
+        requireOwnPorts(h);
         checkRenders(h, compose);
         pullImage(h, h.image(), "release image");
         for (String side : Template.images(h.compose())) {
@@ -99,6 +100,20 @@ class pull implements Callable<Integer> {
                         c.project() == null ? "remove it once (docker rm -f " + c.name() + ") so compose can manage it"
                                 : "set \"project\": \"" + c.project() + "\" in release.json to adopt that stack");
             });
+        }
+    }
+
+    /** A host port the template publishes must be free, or held by this compose project already (the swap frees it). */
+    private static void requireOwnPorts(Hook h) {
+        String project = h.settings().project();
+        for (int port : Template.publishedPorts(h.compose())) {
+            for (String[] c : h.docker().publishers(port)) {
+                if (!project.equals(c[1])) {
+                    throw new Cli.Fail(Cli.INPUT, "host port " + port + ", which the template publishes, is held by container " + c[0]
+                            + (c[1].isEmpty() ? "" : " of compose project '" + c[1] + "'"),
+                            "stop that container, or publish another host port in compose.yml; the running version was not touched");
+                }
+            }
         }
     }
 

@@ -140,6 +140,8 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
             + "missing), the bundle kept under CDEPLOY_LOCAL_ROOT, deployed by deploy-local through the real hooks; the demo service "
             + "when there is no Dockerfile")
     boolean local;
+    @Option(names = "--demo-port", description = "With --local and the demo service: the port it answers on at 127.0.0.1 (default: 8080)")
+    Integer demoPort;
     @Option(names = "--json", description = "Print the result as JSON on stdout")
     boolean json;
     @Option(names = "--verbose", description = "With a failure, also print what a tool said at length (the AWS SDK's whole message)")
@@ -201,12 +203,15 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
         Path demo = local && image == null && repository == null && !java.nio.file.Files.exists(file) ? Demo.dir(cwd.toAbsolutePath()) : null;
         Settings settings;
         try {
-            settings = demo != null ? Demo.settings(project, service, container, envFile, healthUrl, healthTimeout)
+            if (demoPort != null && demo == null) {
+                throw new Cli.Fail(Cli.INPUT, "--demo-port is for the demo service", "use it with --local where there is no Dockerfile");
+            }
+            settings = demo != null ? Demo.settings(project, service, container, envFile, Cli.first(healthUrl, Demo.healthUrl(demoPort)), healthTimeout)
                     : Settings.of(project, service, container, envFile, healthUrl, healthTimeout);
         } catch (Cli.Fail f) {
             throw new Cli.Fail(f.exitCode, "release options: " + f.getMessage());
         }
-        Path template = compose != null ? resolve(compose) : demo != null ? demo.resolve("compose.yml") : null;
+        Path template = compose != null ? resolve(compose) : demo != null ? Demo.template(demo, demoPort) : null;
         return Plan.of(dryRun || offline, noWait, image, new Plan.Build(repository, demo != null ? demo.resolve("Dockerfile") : file,
                         demo != null ? demo : resolve(context), buildArgs, platform),
                 new Plan.Source(source == null ? null : resolve(source), template, settings),

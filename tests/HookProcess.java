@@ -87,6 +87,7 @@ final class HookProcess {
         Map<String, String> env = pb.environment();
         env.clear();
         env.put("PATH", (withJbang ? jbangBin() + ":" : "") + SYSTEM_PATH);
+        env.put("CDEPLOY_JBANG_VERBOSE", "1"); // the wrapper hides JBang's build lines; tests look for them
         env.put("LIFECYCLE_EVENT", event);
         env.put("DEPLOYMENT_ID", "d-TEST12345");
         env.put("APPLICATION_NAME", "artscope-codedeploy");

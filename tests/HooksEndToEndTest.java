@@ -307,6 +307,8 @@ class HooksEndToEndTest {
                 Arguments.of("validate budget too small for a rollback", "pull", Cli.INPUT, "the ValidateService timeout (330 s) cannot hold", Map.of()),
                 Arguments.of("container name taken outside the project", "pull", Cli.INPUT,
                         "container " + n.container("conflict") + " (service art-be) exists outside compose project '" + n.project() + "'", Map.of()),
+                Arguments.of("host port held outside the project", "pull", Cli.INPUT, ", which the template publishes, is held by container "
+                        + n.container("conflict") + "; stop that container, or publish another host port", Map.of()),
                 Arguments.of("start without pull", "start", Cli.FAILED, "is not on this host, and start never pulls", Map.of()));
     }
 
@@ -333,6 +335,16 @@ class HooksEndToEndTest {
             case "container name taken outside the project" -> {
                 ok("docker", "run", "-d", "--name", n.container("conflict"), n.side("redis:7.0-alpine"));
                 b = bundle("bad-conflict", app + ":2", settings("container", n.container("conflict")));
+            }
+            case "host port held outside the project" -> {
+                int held;
+                try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+                    held = free.getLocalPort();
+                }
+                ok("docker", "run", "-d", "--name", n.container("conflict"), "-p", "127.0.0.1:" + held + ":6379", n.side("redis:7.0-alpine"));
+                String both = "\"" + n.port + ":8080\"\n      - \"127.0.0.1:" + held + ":8080\"";
+                Files.writeString(b.resolve("compose.yml"), Files.readString(b.resolve("compose.yml")).replace("\"" + n.port + ":8080\"", both));
+                assertTrue(Files.readString(b.resolve("compose.yml")).contains(":" + held + ":8080"), "the template publishes the held port");
             }
             default -> { }
         }

@@ -55,25 +55,24 @@ class ReleaseLocalEndToEndTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Path compose = Files.writeString(dir.resolve("compose.yml"),
-                Files.readString(REPO.resolve("demo/compose.yml")).replace("127.0.0.1:8080:8080", "127.0.0.1:" + port + ":8080"));
+        String[] demo = {"--demo-port", Integer.toString(port)}; // the demo on this run's port; its health URL follows
 
-        JsonNode v1 = release(0, compose, "1.0.0");
+        JsonNode v1 = release(0, "1.0.0", demo);
         assertEquals("Succeeded", v1.get("status").asText(), v1.toString());
         assertTrue(v1.get("revisionFile").asText().startsWith(dir.resolve("local/revisions/" + project).toString()), v1.toString());
         assertEquals("1.0.0", health());
 
-        JsonNode v2 = release(0, compose, "2.0.0");
+        JsonNode v2 = release(0, "2.0.0", demo);
         assertEquals("2.0.0", health());
         assertNotEquals(v1.get("digest").asText(), v2.get("digest").asText());
 
-        JsonNode v3 = release(3, compose, "3.0.0", "--build-arg", "DEMO_EXIT=1");
+        JsonNode v3 = release(3, "3.0.0", with(demo, "--build-arg", "DEMO_EXIT=1"));
         assertEquals("RolledBack", v3.get("status").asText(), v3.toString());
         assertEquals("ValidateService", v3.get("failures").get(0).get("event").asText(), v3.toString());
         assertTrue(v3.get("failures").get(0).get("logTail").asText().contains("demo: exiting 1 as asked"), v3.toString());
         assertEquals("2.0.0", health(), "the version before the broken one serves again");
 
-        JsonNode again = release(0, compose, "2.0.0");
+        JsonNode again = release(0, "2.0.0", demo);
         assertEquals(v2.get("digest").asText(), again.get("digest").asText(), "the same image");
         assertEquals(v2.get("sha256").asText(), again.get("sha256").asText(), "the same bundle");
         assertNotEquals(v2.get("deploymentId").asText(), again.get("deploymentId").asText(), "deployed again");
@@ -81,7 +80,10 @@ class ReleaseLocalEndToEndTest {
 
         // an image the registry does not have: pull fails (no hook can roll back), so the last good revision is redeployed
         String gone = "127.0.0.1:5000/" + project + ":4.0.0@sha256:" + "0".repeat(64);
-        JsonNode v4 = release(3, compose, "4.0.0", "--image", gone, "--service", "demo", "--env-file", "");
+        Path compose = Files.writeString(dir.resolve("compose.yml"), // with --image there is no demo build: the template is given
+                Files.readString(REPO.resolve("demo/compose.yml")).replace("127.0.0.1:8080:8080", "127.0.0.1:" + port + ":8080"));
+        JsonNode v4 = release(3, "4.0.0", "--image", gone, "--service", "demo", "--env-file", "", "--compose", compose.toString(),
+                "--health-url", "http://127.0.0.1:" + port + "/actuator/health");
         assertEquals("RolledBack", v4.get("status").asText(), v4.toString());
         assertEquals("BeforeInstall", v4.get("failures").get(0).get("event").asText(), v4.toString());
         assertTrue(v4.get("rollbackDeploymentId").asText().matches("d-[A-Z0-9]{9}-local"), v4.toString());
@@ -90,10 +92,9 @@ class ReleaseLocalEndToEndTest {
     }
 
     /** {@code ./jbang release --local --json} from the checkout, as README's first command; checks its exit code. */
-    private JsonNode release(int exit, Path compose, String version, String... more) throws Exception {
+    private JsonNode release(int exit, String version, String... more) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(REPO.resolve("jbang").toString(), "release", "--local", "--json", "--release-version", version,
-                "--project", project, "--container", project, "--compose", compose.toString(),
-                "--health-url", "http://127.0.0.1:" + port + "/actuator/health", "--health-timeout", "20"));
+                "--project", project, "--container", project, "--health-timeout", "20"));
         cmd.addAll(List.of(more));
         Map<String, String> env = new HashMap<>(System.getenv());
         env.keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("CODEDEPLOY_") || k.equals("IMAGE_NAME") || k.equals("RELEASE_VERSION"));
@@ -102,6 +103,12 @@ class ReleaseLocalEndToEndTest {
         ReleaseEndToEndTest.Result r = ReleaseEndToEndTest.run(cmd, REPO, env, 600);
         assertEquals(exit, r.exit(), r.toString());
         return r.json();
+    }
+
+    private static String[] with(String[] first, String... more) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
     }
 
     private String health() throws Exception {

@@ -127,6 +127,18 @@ class ReleasePlanTest {
     }
 
     @Test
+    void theDemoMovesToAnotherPortWithItsHealthUrlAndOnlyTheDemoTakesOne() throws Exception {
+        Plan p = parsed(env(), "--local", "--demo-port", "18080").plan(); // this checkout has no Dockerfile: the demo
+        assertTrue(java.nio.file.Files.readString(p.source().compose()).contains("\"127.0.0.1:18080:8080\""), p.source().compose().toString());
+        assertEquals("http://127.0.0.1:18080/actuator/health", p.source().settings().healthUrl());
+        assertEquals("http://127.0.0.1:8080/actuator/health", parsed(env(), "--local").plan().source().settings().healthUrl());
+        Cli.Fail f = assertThrows(Cli.Fail.class, () -> parsed(env(), "--local", "--demo-port", "0").plan());
+        assertEquals("--demo-port 0 is not a port; give one from 1 to 65535", f.getMessage());
+        f = assertThrows(Cli.Fail.class, () -> parsed(env(), "--local", "--demo-port", "18080", "--image", ReleaseFixture.IMAGE).plan());
+        assertTrue(f.getMessage().contains("--demo-port is for the demo service; use it with --local"), f.getMessage());
+    }
+
+    @Test
     void theDescriptionDefaultsToTheVersionAndImage() {
         Map<String, String> env = env("CODEDEPLOY_BUCKET", "b", "CODEDEPLOY_APPLICATION", "a", "CODEDEPLOY_DEPLOYMENT_GROUP", "g",
                 "RELEASE_IMAGE", ReleaseFixture.IMAGE);

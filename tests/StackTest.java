@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -43,6 +44,7 @@ class StackTest {
         assertEquals(Map.of("pinpoint-agent", "art-pinpoint-agent", "redis", "art-redis", "filebeat", "art-filebeat", "art-be", "art-backend"),
                 Template.containerNames(c));
         assertEquals(List.of("art"), Template.externalNetworks(c));
+        assertEquals(Set.of(8080), Template.publishedPorts(c));
         assertEquals(List.of("/home/ubuntu/env/.env"), Template.envFiles(c));
         assertTrue(c.path("volumes").has("logs_data") && c.path("volumes").has("pinpoint-volumes"));
         // what compose is given: the template's own bytes, and an override with only the hooks' fields
@@ -51,6 +53,16 @@ class StackTest {
         assertEquals(Json.MAPPER.readTree("""
                 {"services": {"art-be": {"image": "reg.example/app:2", "container_name": "art-backend",
                  "env_file": ["/home/ubuntu/env/.env"]}}}"""), Json.YAML.readTree(live.get(1).toFile()));
+    }
+
+    @Test
+    void published_host_ports_in_every_syntax_compose_takes() throws IOException {
+        Files.writeString(dir.resolve("compose.yml"), """
+                services:
+                  art-be: {ports: ["8080:8080", "127.0.0.1:9000:9000/tcp", "[::1]:9001:80", "9002:53/udp", "3000", "7000-7001:7000-7001"]}
+                  web: {ports: [{target: 80, published: 8081}, {target: 81, published: "8082", host_ip: 127.0.0.1}, {target: 82}]}
+                """);
+        assertEquals(Set.of(8080, 9000, 9001, 8081, 8082), Template.publishedPorts(stack.render("a:1")));
     }
 
     @Test

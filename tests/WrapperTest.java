@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,18 @@ class WrapperTest {
     }
 
     @Test
+    void building_a_script_is_silent_unless_asked_for() throws IOException {
+        for (String verbose : List.of("0", "1")) { // a body of its own each time: JBang builds it afresh
+            Path script = Files.writeString(tmp.resolve("quiet_" + verbose + ".java"), "class quiet_" + verbose
+                    + " { public static void main(String[] a) { System.out.println(\"" + UUID.randomUUID() + "\"); } }");
+            HookProcess.Result r = HookProcess.run(List.of(HookProcess.REPO.resolve("jbang").toString(), script.toString()), tmp, "",
+                    Map.of("HOME", System.getProperty("user.home"), "CDEPLOY_WRAPPER_ONLY", "1", "CDEPLOY_JBANG_VERBOSE", verbose), false);
+            assertEquals(0, r.exit(), r.toString());
+            assertEquals(verbose.equals("1"), r.stderr().contains("[jbang] Building jar for quiet_" + verbose + ".java"), r.toString());
+        }
+    }
+
+    @Test
     void an_installed_jbang_is_used_when_there_is_one() throws IOException {
         Path bin = Files.createDirectories(tmp.resolve("bin"));
         Path fake = Files.writeString(bin.resolve("jbang"), "#!/bin/sh\necho \"installed jbang: $*\"\n");
@@ -68,9 +81,10 @@ class WrapperTest {
         Path script = Files.writeString(tmp.resolve("needs_dep.java"),
                 "//DEPS org.example.nonexistent:nothing:9.9.9\nclass needs_dep { public static void main(String[] a) { System.exit(1); } }\n");
         HookProcess.Result r = HookProcess.run(List.of(HookProcess.REPO.resolve("jbang").toString(), "--offline", script.toString()), tmp, "",
-                Map.of("HOME", System.getProperty("user.home"), "CDEPLOY_WRAPPER_ONLY", "1"), false);
+                Map.of("HOME", System.getProperty("user.home"), "CDEPLOY_WRAPPER_ONLY", "1", "CDEPLOY_JBANG_VERBOSE", "0"), false);
         assertEquals(Cli.ENVIRONMENT, r.exit(), r.toString());
         assertTrue(r.lastLine().startsWith("jbang wrapper: JBang could not build needs_dep.java (its error is above)"), r.toString());
+        assertTrue(r.stderr().contains("[jbang] [ERROR]"), "quiet hides progress, never JBang's error:\n" + r);
     }
 
     @Test

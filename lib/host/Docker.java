@@ -176,6 +176,16 @@ final class Docker {
         }
     }
 
+    /** Running containers that publish this host port, each "name\tcompose project" (project empty outside Compose). */
+    List<String[]> publishers(int port) {
+        Proc.Result r = docker(Duration.ofSeconds(20), "ps", "--filter", "publish=" + port, "--format",
+                "{{.Names}}\t{{.Label \"com.docker.compose.project\"}}");
+        if (!r.ok()) {
+            throw new Cli.Fail(Cli.ENVIRONMENT, "docker ps failed: " + r.reason(), "check the Docker daemon");
+        }
+        return r.out().lines().filter(l -> !l.isBlank()).map(l -> (l + "\t").split("\t", -1)).toList();
+    }
+
     boolean networkExists(String name) {
         return docker(Duration.ofSeconds(20), "network", "inspect", name).ok();
     }

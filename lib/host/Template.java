@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -148,6 +150,24 @@ final class Template {
             }
         });
         return names;
+    }
+
+    /** The TCP ports the stack publishes on the host, short syntax ("[ip:]host:container") or long ("published"). */
+    static Set<Integer> publishedPorts(ObjectNode compose) {
+        Set<Integer> ports = new TreeSet<>();
+        compose.path("services").forEach(s -> s.path("ports").forEach(p -> {
+            String published = p.isObject() ? p.path("published").asText("") : hostPart(p.asText(""));
+            if (published.matches("\\d{1,5}") && !(p.isObject() ? p.path("protocol").asText("tcp") : p.asText()).endsWith("udp")) {
+                ports.add(Integer.parseInt(published));
+            }
+        }));
+        return ports;
+    }
+
+    /** "127.0.0.1:8080:80/tcp" gives 8080, "8080:80" 8080, "80" (no host port: Docker picks one) nothing. */
+    private static String hostPart(String spec) {
+        String[] parts = spec.replaceAll("^\\[[^]]*]:", "x:").split(":");
+        return parts.length < 2 ? "" : parts[parts.length - 2];
     }
 
     /** The env files the stack reads (compose fails on a missing one; so do we, earlier and clearer). */

@@ -37,6 +37,29 @@ final class Demo {
                 envFile == null ? "" : envFile, healthUrl, healthTimeout == null ? 60 : healthTimeout);
     }
 
+    /** The demo's health URL on another port than its template's 8080; null (the default) for none. */
+    static String healthUrl(Integer port) {
+        return port == null ? null : "http://127.0.0.1:" + port + "/actuator/health";
+    }
+
+    /** The demo's template, publishing {@code port} instead of 8080 when one is given (a copy, gone when the JVM ends). */
+    static Path template(Path dir, Integer port) {
+        Path template = dir.resolve("compose.yml");
+        if (port == null) {
+            return template;
+        }
+        if (port < 1 || port > 65535) {
+            throw new Cli.Fail(Cli.INPUT, "--demo-port " + port + " is not a port", "give one from 1 to 65535");
+        }
+        try {
+            Path copy = Files.createTempFile("cdeploy-demo-", ".yml");
+            copy.toFile().deleteOnExit();
+            return Files.writeString(copy, Files.readString(template).replace("\"127.0.0.1:8080:8080\"", "\"127.0.0.1:" + port + ":8080\""));
+        } catch (IOException e) {
+            throw new Cli.Fail(Cli.ENVIRONMENT, "cannot write the demo's template: " + e.getMessage(), "check /tmp");
+        }
+    }
+
     /** The base image to build the demo on: present or pulled official busybox, else the stand-in (built once). */
     static String base(Docker docker, HostReady host, Log log) {
         if (docker.imageExists(OFFICIAL_BASE) || docker.docker(Duration.ofSeconds(30), "pull", "--quiet", OFFICIAL_BASE).ok()) {
