@@ -36,7 +36,9 @@ class CodeDeployEndpointTest {
         Map<String, String> env = ReleaseFixture.env();
         env.put("PATH", System.getenv("PATH"));
         env.put("HOME", System.getProperty("java.io.tmpdir"));
-        env.put("AWS_CONFIG_FILE", "/dev/null");
+        Path config = Path.of(System.getProperty("java.io.tmpdir"), "cdeploy-test-aws-cli.config");
+        java.nio.file.Files.writeString(config, "[default]\ncli_timestamp_format = iso8601\n"); // v2's default; v1 prints the wire's epoch
+        env.put("AWS_CONFIG_FILE", config.toString());
         env.put("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
         env.put("AWS_PAGER", "");
         return ReleaseEndToEndTest.run(cmd, Path.of(System.getProperty("java.io.tmpdir")), env, 120);

@@ -68,6 +68,7 @@ final class ReleaseFixture {
         Map<String, String> env = new HashMap<>();
         env.put("AWS_EC2_METADATA_DISABLED", "true");
         env.put("AWS_REGION", REGION);
+        env.put("AWS_DEFAULT_REGION", REGION); // the AWS CLI v1 reads only this one
         env.put("AWS_ENDPOINT_URL_STS", STS.uri().toString());
         env.put("AWS_ACCESS_KEY_ID", KEY_ID);
         env.put("AWS_SECRET_ACCESS_KEY", SECRET);

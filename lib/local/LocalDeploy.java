@@ -61,7 +61,9 @@ final class LocalDeploy {
                 log.info("deploy-local: %s of %s (%s) in %s", id, source.location(), source.type(), dir);
                 try (ScriptLog scripts = new ScriptLog(Layout.scriptsLog(dir), layout.deploymentsLog(), id, echo)) {
                     Lifecycle lifecycle = new Lifecycle(context(layout, id, dir, source, staged, scripts));
-                    return LocalResult.of(id, application(source), r.groupName(), layout, source.location(), run(lifecycle, order, staged, source));
+                    LocalResult result = LocalResult.of(id, application(source), r.groupName(), layout, source.location(), run(lifecycle, order, staged, source));
+                    Disk.writeAtomically(Layout.scriptsLog(dir).resolveSibling(LocalResult.FILE), Json.write(result)); // what doctor --local reads
+                    return result;
                 }
             } finally {
                 Files.deleteIfExists(layout.ongoing(id));

@@ -9,6 +9,8 @@ import java.util.List;
 record LocalResult(String deploymentId, String status, String applicationName, String deploymentGroupName, String deploymentGroupId,
                    String bundle, String deploymentRoot, String deploymentDir, String scriptsLog, List<Lifecycle.EventResult> events,
                    EventFailure failure, Integer scriptExitCode, int exitCode) {
+    /** Beside scripts.log, the result as --json prints it: how the deployment ended, for doctor --local. */
+    static final String FILE = "result.json";
 
     static LocalResult of(String id, String application, String groupName, Layout layout, String bundle, List<Lifecycle.EventResult> events) {
         Lifecycle.EventResult failed = events.stream().filter(Lifecycle.EventResult::failed).findFirst().orElse(null);

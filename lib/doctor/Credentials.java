@@ -1,0 +1,124 @@
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The credentials the agent (root) will really use, found in the agent's own order: the Ruby SDK's chain, not
+ * Java's. Environment, web identity, then root's shared files (an SSO or assume-role profile, static keys,
+ * credential_process), and the instance profile last: anything found before it shadows the instance role, which is
+ * how a forgotten /root/.aws/credentials breaks an agent. Key ids are shown as AKIA****WXYZ; secrets never.
+ */
+final class Credentials {
+    /** What the chain found first: a kind (static key, assume-role profile, ...) and where. */
+    record Source(String kind, String where, String keyId) {
+        String shown() {
+            return kind + (keyId == null ? "" : " " + maskKey(keyId)) + " from " + where;
+        }
+    }
+
+    private Credentials() {}
+
+    static String maskKey(String keyId) {
+        return keyId.length() < 12 ? "****" : keyId.substring(0, 4) + Mask.HIDDEN + keyId.substring(keyId.length() - 4);
+    }
+
+    /** The first source root's chain reads before the instance profile, or null when none would shadow it. */
+    static Source shadowing(Sysroot sys, Map<String, String> env, String rootHome) {
+        for (String var : List.of("AWS_ACCESS_KEY_ID", "AMAZON_ACCESS_KEY_ID", "AWS_ACCESS_KEY")) {
+            if (!var.equals("AWS_ACCESS_KEY_ID") && Cli.first(env.get(var)) != null) { // the agent blanks AWS_ACCESS_KEY_ID itself
+                return new Source("static key", "the agent's environment (" + var + ")", env.get(var).strip());
+            }
+        }
+        if (Cli.first(env.get("AWS_ROLE_ARN")) != null && Cli.first(env.get("AWS_WEB_IDENTITY_TOKEN_FILE")) != null) {
+            return new Source("web identity " + env.get("AWS_ROLE_ARN").strip(), "the agent's environment", null);
+        }
+        String profile = Cli.first(env.get("AWS_PROFILE"), env.get("AWS_DEFAULT_PROFILE"), "default");
+        String configFile = Cli.first(env.get("AWS_CONFIG_FILE"), rootHome + "/.aws/config");
+        String credentialsFile = Cli.first(env.get("AWS_SHARED_CREDENTIALS_FILE"), rootHome + "/.aws/credentials");
+        Map<String, String> config = section(sys.read(configFile), profile.equals("default") ? "default" : "profile " + profile);
+        Map<String, String> creds = section(sys.read(credentialsFile), profile);
+        String at = " [" + profile + "]";
+        if (config.containsKey("sso_start_url") || config.containsKey("sso_session")) {
+            return new Source("SSO profile", configFile + at, null);
+        }
+        for (var e : List.of(Map.entry(credentialsFile, creds), Map.entry(configFile, config))) {
+            if (e.getValue().containsKey("role_arn")) {
+                return new Source("assume-role profile " + e.getValue().get("role_arn"), e.getKey() + at, null);
+            }
+        }
+        for (var e : List.of(Map.entry(credentialsFile, creds), Map.entry(configFile, config))) {
+            if (e.getValue().containsKey("aws_access_key_id")) {
+                return new Source("static key", e.getKey() + at, e.getValue().get("aws_access_key_id"));
+            }
+        }
+        if (config.containsKey("credential_process") || creds.containsKey("credential_process")) {
+            return new Source("credential_process", (config.containsKey("credential_process") ? configFile : credentialsFile) + at, null);
+        }
+        return null;
+    }
+
+    /** One INI section's keys (lower-cased), or none when the file or the section is absent. */
+    static Map<String, String> section(String ini, String name) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (ini == null) {
+            return out;
+        }
+        boolean in = false;
+        for (String raw : ini.lines().toList()) {
+            String line = raw.strip();
+            if (line.startsWith("[") && line.endsWith("]")) {
+                in = line.substring(1, line.length() - 1).strip().replaceAll("\\s+", " ").equals(name);
+            } else if (in && !line.startsWith("#") && !line.startsWith(";") && line.contains("=")) {
+                out.put(line.substring(0, line.indexOf('=')).strip().toLowerCase(java.util.Locale.ROOT), line.substring(line.indexOf('=') + 1).strip());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The credentials check: what root's chain finds before the instance profile is a FAIL naming the file and the
+     * masked key (and, when the wire log shows the agent signing with that key, says so); else the instance role.
+     */
+    static List<Finding> check(Sysroot sys, Agent agent, Metadata.Identity imds, String wireKey) {
+        List<Finding> out = new ArrayList<>();
+        Map<String, String> homes = sys.homes();
+        String rootHome = homes.getOrDefault("root", "/root");
+        boolean onPremises = sys.exists(Agent.ON_PREMISES);
+        Source first = shadowing(sys, agent.env, rootHome);
+        String envNote = sys.live && !agent.env.isEmpty() ? "" : " (the agent's environment not read: " + (sys.live ? "it is not running, or doctor is not root)" : "needs a live system)");
+        String signed = wireKey == null ? "" : first != null && wireKey.equals(first.keyId()) ? "; the wire log shows the agent signing with it"
+                : "; the wire log shows the agent signing with " + maskKey(wireKey);
+        if (onPremises) {
+            out.add(Finding.warn("credentials", "the agent runs as an on-premises instance (" + Agent.ON_PREMISES + " is there)"
+                    + (first == null ? "" : "; root's chain would find " + first.shown()), "on EC2, remove that file so the instance role is used"));
+        } else if (first != null) {
+            String role = imds != null && imds.role() != null ? " ahead of the instance role " + imds.role() : " ahead of the instance profile";
+            out.add(Finding.fail("credentials", "the agent (root) uses " + first.shown() + role + signed,
+                    "remove it (root needs no keys on EC2), then: sudo systemctl restart codedeploy-agent"));
+        } else if (imds != null && imds.role() == null) {
+            out.add(Finding.fail("credentials", "none: nothing in root's chain and no instance profile" + envNote,
+                    "attach an instance profile with the agent's policy, then restart the agent"));
+        } else {
+            out.add(Finding.pass("credentials", (imds == null ? "nothing of root's shadows the instance profile (not asked)"
+                    : "the instance role " + imds.role() + ", nothing of root's before it") + envNote + signed));
+        }
+        others(sys, homes).ifPresent(out::add);
+        return out;
+    }
+
+    /** Other users' keys: not the agent's, but what people find first when they look (and then suspect wrongly). */
+    private static java.util.Optional<Finding> others(Sysroot sys, Map<String, String> homes) {
+        List<String> found = new ArrayList<>();
+        homes.forEach((user, home) -> {
+            if (!user.equals("root")) {
+                Source s = shadowing(sys, Map.of(), home);
+                if (s != null) {
+                    found.add(user + ": " + s.shown());
+                }
+            }
+        });
+        return found.isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.of(Finding.pass("other users' keys", String.join("; ", found) + " (not read by the agent, which runs as root)"));
+    }
+}

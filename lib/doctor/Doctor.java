@@ -1,0 +1,144 @@
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * doctor's run: every check in parallel, each bounded by a short timeout, then the findings in a fixed order (the
+ * agent, its identity, the host, the deployments). Reads only: nothing on the instance is changed.
+ */
+final class Doctor {
+    /** The hooks' state root (Bundle.STATE_ROOT; DoctorTest keeps them equal). */
+    static final String STATE_ROOT = "/var/lib/cdeploy";
+
+    /**
+     * What to examine: {@code sysroot} ("/" for this machine), deploy-local's root instead of the agent's
+     * ({@code local}), and where to ask for the instance's identity and the time (null: the defaults, or skipped).
+     */
+    record Options(Path sysroot, boolean local, String deploymentRoot, String stateRoot, String imdsEndpoint, String clockUrl, Duration timeout) {}
+
+    record Report(List<Finding> findings, double seconds) {
+        long count(Finding.Status s) {
+            return findings.stream().filter(f -> f.status() == s).count();
+        }
+
+        int exitCode() {
+            return count(Finding.Status.FAIL) == 0 ? Cli.OK : Cli.FAILED;
+        }
+
+        void print(PrintWriter out, boolean json) {
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("findings", findings);
+                m.put("passed", count(Finding.Status.PASS));
+                m.put("warnings", count(Finding.Status.WARN));
+                m.put("failed", count(Finding.Status.FAIL));
+                m.put("skipped", count(Finding.Status.SKIP));
+                m.put("seconds", seconds);
+                m.put("exitCode", exitCode());
+                out.println(Json.write(m));
+            } else {
+                findings.forEach(f -> f.lines().forEach(out::println));
+                out.println(String.format("%d passed, %d warnings, %d failed, %d skipped (%.2f s)", count(Finding.Status.PASS),
+                        count(Finding.Status.WARN), count(Finding.Status.FAIL), count(Finding.Status.SKIP), seconds));
+            }
+            out.flush();
+        }
+    }
+
+    private final Options o;
+    private final Sysroot sys;
+    private final Proc.Runner runner;
+
+    Doctor(Options o, Proc.Runner runner) {
+        this.o = o;
+        this.sys = new Sysroot(o.sysroot());
+        this.runner = runner;
+    }
+
+    Report run() {
+        long t0 = System.nanoTime();
+        Agent agent = Agent.read(sys);
+        String root = o.deploymentRoot() != null ? o.deploymentRoot() : agent.rootDir();
+        DeploymentRoot deployments = new DeploymentRoot(sys, root, o.local());
+        HostChecks host = new HostChecks(sys, runner, o.timeout());
+        ExecutorService pool = Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "doctor");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<CompletableFuture<List<Finding>>> parts = new ArrayList<>();
+            List<String> fallbacks = new ArrayList<>();
+            if (o.local()) {
+                add(parts, fallbacks, pool, "agent", () -> List.of(Finding.skip("agent", "deploy-local's root: no agent involved")));
+            } else {
+                add(parts, fallbacks, pool, "agent installed", () -> agent.check(sys));
+                add(parts, fallbacks, pool, "agent log", () -> AgentLog.check(sys, agent));
+                add(parts, fallbacks, pool, "credentials", () -> identity(agent));
+            }
+            add(parts, fallbacks, pool, "docker", host::docker);
+            add(parts, fallbacks, pool, "jbang", () -> host.tools(agent));
+            add(parts, fallbacks, pool, "last deployment", () -> {
+                DeploymentRoot.Last last = deployments.newest("_last_successful_install");
+                List<Finding> out = new ArrayList<>(deployments.check(AgentLog.lines(sys, agent)));
+                out.add(host.warm(last));
+                out.add(host.registry(last, sys.homes().getOrDefault("root", "/root")));
+                out.add(host.images(last));
+                out.add(host.disk(root));
+                return out;
+            });
+            add(parts, fallbacks, pool, "state folder", () -> List.of(DeployFolders.state(sys, o.stateRoot())));
+            List<Finding> findings = new ArrayList<>();
+            long budget = o.timeout().toMillis() * 3 + 1000;
+            for (int i = 0; i < parts.size(); i++) {
+                try {
+                    findings.addAll(parts.get(i).get(budget, TimeUnit.MILLISECONDS));
+                } catch (Exception e) {
+                    findings.add(Finding.warn(fallbacks.get(i), "no answer within " + budget + " ms (" + e.getClass().getSimpleName() + ")",
+                            "run doctor again; a hung Docker daemon or file system shows here"));
+                }
+            }
+            return new Report(findings, (System.nanoTime() - t0) / 1e9);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void add(List<CompletableFuture<List<Finding>>> parts, List<String> names, ExecutorService pool, String name,
+                            Supplier<List<Finding>> check) {
+        names.add(name);
+        parts.add(CompletableFuture.supplyAsync(() -> {
+            try {
+                return check.get();
+            } catch (RuntimeException e) { // a check that breaks is a finding, never the end of the run
+                return List.of(Finding.warn(name, "the check failed: " + e, "report it (a bug in doctor)"));
+            }
+        }, pool));
+    }
+
+    /** Who the agent is: root's chain, the instance profile (IMDSv2), the region and the clock. */
+    private List<Finding> identity(Agent agent) {
+        String wire = AgentLog.signingKey(sys, agent);
+        if (!sys.live && o.imdsEndpoint() == null) {
+            List<Finding> out = new ArrayList<>(Credentials.check(sys, agent, null, wire));
+            out.add(Finding.skip("instance profile", "needs a live system, or AWS_EC2_METADATA_SERVICE_ENDPOINT"));
+            return out;
+        }
+        Metadata.Identity id = Metadata.query(Cli.first(o.imdsEndpoint(), Metadata.DEFAULT_ENDPOINT), o.timeout());
+        List<Finding> out = new ArrayList<>(Credentials.check(sys, agent, id.reached() && id.problem() == null ? id : null, wire));
+        out.addAll(Metadata.check(id));
+        String clock = o.clockUrl() != null ? o.clockUrl()
+                : sys.live && id.region() != null && o.imdsEndpoint() == null ? "https://codedeploy-commands." + id.region() + ".amazonaws.com" : null;
+        out.add(clock == null ? Finding.skip("clock", "no --clock-url (the default asks the region's CodeDeploy endpoint)") : Metadata.clock(clock, o.timeout()));
+        return out;
+    }
+}
