@@ -53,9 +53,11 @@ final class HostChecks {
         List<String> dirs = new ArrayList<>(List.of(agent.path().split(":")));
         String where = agent.env.containsKey("PATH") ? "the agent's PATH" : "the service PATH (" + Agent.SERVICE_PATH + ")";
         Path java = find(dirs, "java");
+        Path onPath = find(dirs, "jbang");
         dirs.addAll(LAUNCHER_DIRS);
         Path jbang = find(dirs, "jbang");
-        Finding j = jbang != null ? Finding.pass("jbang", sys.shown(jbang) + " (found on " + where + " or the launcher's places)")
+        Finding j = jbang != null ? Finding.pass("jbang", sys.shown(jbang) + (onPath != null ? " (on " + where.replaceFirst(" \\(.*", "") + ")"
+                        : " (not on " + where.replaceFirst(" \\(.*", "") + ": found where hooks/launch looks next)"))
                 : Finding.fail("jbang", "not on " + where + ", nor in " + String.join(", ", LAUNCHER_DIRS), "install it: sudo lib/setup-host.sh jbang");
         Finding jdk;
         if (java == null) {
