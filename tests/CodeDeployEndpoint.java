@@ -3,6 +3,7 @@ import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,8 +40,9 @@ import software.amazon.awssdk.utils.builder.SdkBuilder;
  * SDK's own request classes and answers are written from the SDK's own response and error classes, field by field
  * through their model metadata ({@link SdkField}: wire names, types), so member names and types are the service's;
  * a request member the model does not know is recorded as a violation. It simulates applications, groups, instance
- * fleets, deployments that progress on each GetDeployment, failing instances with lifecycle diagnostics, automatic
- * rollbacks, a deployment already in progress, throttling and access denied, and records every call.
+ * fleets, deployments that progress on each GetDeployment, failing instances with lifecycle diagnostics (each event
+ * with its start and end, {@link #EVENT_SECONDS} long), automatic rollbacks, a deployment already in progress, a group's
+ * history ({@link #ended}, listed by creation time), throttling and access denied, and records every call.
  */
 final class CodeDeployEndpoint implements AutoCloseable {
     static final String TARGET_PREFIX = "CodeDeploy_20141006.";
@@ -58,7 +60,9 @@ final class CodeDeployEndpoint implements AutoCloseable {
         final int instances;
         final List<Failing> failing;
         final boolean succeeds;
-        final Instant created = Instant.parse("2026-01-02T03:04:05.678Z");
+        Instant created = Instant.parse("2026-01-02T03:04:05.678Z");
+        /** From creation to completion, once it ended. */
+        Duration took = Duration.ofSeconds(60);
         String status = "Created";
         int polls;
         int pollsUntilDone;
@@ -98,6 +102,8 @@ final class CodeDeployEndpoint implements AutoCloseable {
     volatile List<Failing> failing = List.of();
     volatile boolean rollbackSucceeds = true;
     volatile int pollsUntilDone = 2;
+    /** The lifecycle events of an instance, in order, each with how long it takes (seconds). */
+    static final Map<String, Integer> EVENT_SECONDS = eventSeconds();
     /** Targets per ListDeploymentTargets page (small, so that paging is exercised). */
     volatile int pageSize = 10;
     /** Deployment ids per ListDeployments page. */
@@ -136,6 +142,31 @@ final class CodeDeployEndpoint implements AutoCloseable {
                 .key("codedeploy/" + application + "/1.4.1-00112233445566778899.zip").eTag("0123456789abcdef0123456789abcdef")).build();
         deployments.put(d.id, d);
         return d.id;
+    }
+
+    /**
+     * A deployment of the group's past, ended ({@code failing} empty: Succeeded, else Failed), created at {@code created}
+     * and complete {@code took} later.
+     */
+    String ended(String application, String group, Instant created, Duration took, int instances, List<Failing> failing) {
+        Deployment d = new Deployment(newId(), application, group, "user", false, instances, failing, failing.isEmpty(), 0);
+        d.status = failing.isEmpty() ? "Succeeded" : "Failed";
+        d.created = created;
+        d.took = took;
+        deployments.put(d.id, d);
+        return d.id;
+    }
+
+    private static Map<String, Integer> eventSeconds() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        m.put("ApplicationStop", 1);
+        m.put("DownloadBundle", 2);
+        m.put("BeforeInstall", 42);
+        m.put("Install", 1);
+        m.put("AfterInstall", 1);
+        m.put("ApplicationStart", 4);
+        m.put("ValidateService", 12);
+        return m;
     }
 
     List<Call> calls(String operation) {
@@ -351,14 +382,26 @@ final class CodeDeployEndpoint implements AutoCloseable {
             }
             case "ListDeployments": {
                 var r = (ListDeploymentsRequest) request;
+                requireGroup(r.applicationName(), r.deploymentGroupName());
+                TimeRange range = r.createTimeRange();
                 List<String> ids = deployments.values().stream()
                         .filter(d -> d.application.equals(r.applicationName()) && d.group.equals(r.deploymentGroupName()))
                         .filter(d -> !r.hasIncludeOnlyStatuses() || r.includeOnlyStatusesAsStrings().contains(d.status))
+                        .filter(d -> range == null || ((range.start() == null || !d.created.isBefore(range.start()))
+                                && (range.end() == null || !d.created.isAfter(range.end()))))
                         .map(d -> d.id).sorted().toList();
                 int from = r.nextToken() == null ? 0 : Integer.parseInt(r.nextToken());
                 int to = Math.min(ids.size(), from + listPageSize);
                 return ListDeploymentsResponse.builder().deployments(ids.subList(from, to))
                         .nextToken(to < ids.size() ? Integer.toString(to) : null).build();
+            }
+            case "BatchGetDeployments": {
+                var r = (BatchGetDeploymentsRequest) request;
+                if (r.deploymentIds().size() > 25) {
+                    throw BatchLimitExceededException.builder().message("The maximum number of deployment IDs is 25").build();
+                }
+                return BatchGetDeploymentsResponse.builder().deploymentsInfo(r.deploymentIds().stream()
+                        .filter(deployments::containsKey).map(id -> info(deployments.get(id))).toList()).build();
             }
             case "ListDeploymentTargets": {
                 var r = (ListDeploymentTargetsRequest) request;
@@ -443,7 +486,7 @@ final class CodeDeployEndpoint implements AutoCloseable {
                         .succeeded((long) (d.active() ? Math.max(0, done - 1) : d.instances - failed)).failed((long) failed).skipped(0L).ready(0L))
                 .autoRollbackConfiguration(a -> a.enabled(d.autoRollback).eventsWithStrings(d.autoRollback ? List.of("DEPLOYMENT_FAILURE") : List.of()));
         if (!d.active()) {
-            b.completeTime(d.created.plusSeconds(60));
+            b.completeTime(d.created.plus(d.took));
         }
         if ("Failed".equals(d.status)) {
             b.errorInformation(e -> e.code("HEALTH_CONSTRAINTS").message("The overall deployment failed because too many individual "
@@ -462,10 +505,15 @@ final class CodeDeployEndpoint implements AutoCloseable {
         return String.format("i-%017x", 0x0abc000000000000L + i);
     }
 
-    /** Instance {@code i} of {@code d}: Failed if one of the failure groups covers it (in order), else Succeeded. */
+    /**
+     * Instance {@code i} of {@code d}: while it runs, the instances done Succeeded, the last of them InProgress (as the
+     * overview counts them) and the rest Pending; once ended, Failed if one of the failure groups covers it (in order),
+     * else Succeeded.
+     */
     private String instanceStatus(Deployment d, int i) {
         if (d.active()) {
-            return i < d.polls ? "Succeeded" : "Pending";
+            int done = Math.min(d.polls, d.instances);
+            return i < done - 1 ? "Succeeded" : i == done - 1 ? "InProgress" : "Pending";
         }
         return failureOf(d, i) != null ? "Failed" : "Succeeded";
     }
@@ -493,22 +541,34 @@ final class CodeDeployEndpoint implements AutoCloseable {
             throw DeploymentTargetDoesNotExistException.builder().message("Target " + id + " does not exist").build();
         }
         Failing f = failureOf(d, i);
+        String status = instanceStatus(d, i);
+        List<String> names = List.copyOf(EVENT_SECONDS.keySet());
+        int running = status.equals("InProgress") ? names.size() / 2 : status.equals("Pending") ? -1 : names.size();
         List<LifecycleEvent> events = new ArrayList<>();
         boolean failedYet = false;
-        for (String e : List.of("ApplicationStop", "DownloadBundle", "BeforeInstall", "Install", "AfterInstall", "ApplicationStart", "ValidateService")) {
-            var b = LifecycleEvent.builder().lifecycleEventName(e).startTime(d.created).endTime(d.created.plusSeconds(5));
+        Instant at = d.created.plusSeconds(1);
+        for (int k = 0; k < names.size(); k++) {
+            String e = names.get(k);
+            var b = LifecycleEvent.builder().lifecycleEventName(e);
+            Instant end = at.plusSeconds(EVENT_SECONDS.get(e));
             if (failedYet) {
                 b.status("Skipped");
+            } else if (k > running) {
+                b.status("Pending");
+            } else if (k == running) {
+                b.status("InProgress").startTime(at);
             } else if (f != null && f.event().equals(e)) {
                 failedYet = true;
-                b.status("Failed").diagnostics(x -> x.errorCode(f.errorCode()).scriptName(f.script()).message(f.message()).logTail(f.logTail()));
+                b.status("Failed").startTime(at).endTime(end)
+                        .diagnostics(x -> x.errorCode(f.errorCode()).scriptName(f.script()).message(f.message()).logTail(f.logTail()));
             } else {
-                b.status("Succeeded").diagnostics(x -> x.errorCode("Success").message("Succeeded").scriptName("").logTail(""));
+                b.status("Succeeded").startTime(at).endTime(end).diagnostics(x -> x.errorCode("Success").message("Succeeded").scriptName("").logTail(""));
             }
+            at = end;
             events.add(b.build());
         }
         return InstanceTarget.builder().deploymentId(d.id).targetId(id)
-                .targetArn("arn:aws:ec2:eu-west-1:123456789012:instance/" + id).status(instanceStatus(d, i))
+                .targetArn("arn:aws:ec2:eu-west-1:123456789012:instance/" + id).status(status)
                 .lastUpdatedAt(d.created.plusSeconds(30)).lifecycleEvents(events).build();
     }
 

@@ -39,7 +39,7 @@ class ReleaseLocalEndToEndTest {
 
     @AfterEach
     void removeWhatThisRunMade() throws Exception {
-        ReleaseEndToEndTest.run(List.of("docker", "rm", "--force", project), REPO, System.getenv(), 60);
+        ReleaseEndToEndTest.run(List.of("docker", "rm", "--force", project, project + "-squatter"), REPO, System.getenv(), 60);
         ReleaseEndToEndTest.run(List.of("docker", "network", "rm", project + "_default"), REPO, System.getenv(), 60);
         ReleaseEndToEndTest.Result images = ReleaseEndToEndTest.run(List.of("docker", "images", "--format", "{{.Repository}}:{{.Tag}}",
                 "127.0.0.1:5000/" + project), REPO, System.getenv(), 60);
@@ -88,6 +88,19 @@ class ReleaseLocalEndToEndTest {
         assertEquals("BeforeInstall", v4.get("failures").get(0).get("event").asText(), v4.toString());
         assertTrue(v4.get("rollbackDeploymentId").asText().matches("d-[A-Z0-9]{9}-local"), v4.toString());
         assertEquals("Succeeded", v4.get("rollbackStatus").asText(), v4.toString());
+        assertEquals("2.0.0", health());
+
+        // a port another project's container holds: refused before any build, with the demo's way out
+        int held;
+        try (ServerSocket s = new ServerSocket(0)) {
+            held = s.getLocalPort();
+        }
+        ReleaseEndToEndTest.run(List.of("docker", "run", "-d", "--name", project + "-squatter", "--label", "com.docker.compose.project=" + project + "-other",
+                "-p", "127.0.0.1:" + held + ":8080", v2.get("image").asText()), REPO, System.getenv(), 60); // the demo itself, as another project
+        JsonNode taken = release(Cli.ENVIRONMENT, "5.0.0", "--demo-port", Integer.toString(held));
+        assertEquals("port " + held + ", which the demo publishes, is held by container " + project + "-squatter of compose project '" + project
+                + "-other'; run the demo on another port: --demo-port " + (held + 1) + ", or stop that container; nothing was built or deployed",
+                taken.get("error").asText(), taken.toString());
         assertEquals("2.0.0", health());
     }
 

@@ -4,10 +4,8 @@
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 import software.amazon.awssdk.core.exception.SdkException;
@@ -16,14 +14,8 @@ import software.amazon.awssdk.services.codedeploy.model.ApplicationDoesNotExistE
 import software.amazon.awssdk.services.codedeploy.model.DeploymentGroupDoesNotExistException;
 import software.amazon.awssdk.services.codedeploy.model.DeploymentGroupInfo;
 import software.amazon.awssdk.services.codedeploy.model.DeploymentInfo;
-import software.amazon.awssdk.services.codedeploy.model.DeploymentOverview;
 import software.amazon.awssdk.services.codedeploy.model.DeploymentStatus;
-import software.amazon.awssdk.services.codedeploy.model.DeploymentTarget;
-import software.amazon.awssdk.services.codedeploy.model.Diagnostics;
-import software.amazon.awssdk.services.codedeploy.model.InstanceTarget;
-import software.amazon.awssdk.services.codedeploy.model.LifecycleEvent;
 import software.amazon.awssdk.services.codedeploy.model.RevisionLocation;
-import software.amazon.awssdk.services.codedeploy.model.TargetFilterName;
 
 /**
  * The CodeDeploy side of a release: check the application and group, register the revision ({@link CreateOnce}
@@ -63,11 +55,9 @@ final class CodeDeploy {
         try {
             return client.getDeploymentGroup(r -> r.applicationName(application).deploymentGroupName(group)).deploymentGroupInfo();
         } catch (ApplicationDoesNotExistException e) {
-            throw new Cli.Fail(Cli.AWS, "CodeDeploy application '" + application + "' does not exist in " + region,
-                    "check --application (CODEDEPLOY_APPLICATION) and --region");
+            throw Deployments.noApplication(application, region);
         } catch (DeploymentGroupDoesNotExistException e) {
-            throw new Cli.Fail(Cli.AWS, "deployment group '" + group + "' does not exist in application '" + application + "' (" + region + ")",
-                    "check --deployment-group (CODEDEPLOY_DEPLOYMENT_GROUP)");
+            throw Deployments.noGroup(application, group, region);
         } catch (SdkException e) {
             throw Aws.fail(e, "codedeploy:GetDeploymentGroup", "application " + application + ", group " + group, attempts);
         }
@@ -137,80 +127,19 @@ final class CodeDeploy {
                 rollback = await(rid, deadline, false);
             }
         }
-        return new Outcome(id, d.statusAsString(), overview(d.deploymentOverview()),
+        return new Outcome(id, d.statusAsString(), Deployments.overview(d.deploymentOverview()),
                 d.errorInformation() == null ? null : d.errorInformation().codeAsString(),
                 d.errorInformation() == null ? null : d.errorInformation().message(), failures, rollback);
     }
 
     /** Every failed instance's failing lifecycle event, identical ones merged, most-hit first. */
     List<EventFailure> failures(String id) {
-        List<String> failed = new ArrayList<>();
-        try {
-            String token = null;
-            do {
-                String page = token;
-                var r = client.listDeploymentTargets(b -> b.deploymentId(id).nextToken(page)
-                        .targetFiltersWithStrings(Map.of(TargetFilterName.TARGET_STATUS.toString(), List.of("Failed"))));
-                failed.addAll(r.targetIds());
-                token = r.nextToken();
-            } while (token != null && !token.isEmpty());
-        } catch (SdkException e) {
-            throw Aws.fail(e, "codedeploy:ListDeploymentTargets", "deployment " + id, attempts);
-        }
-        Map<List<String>, List<String>> grouped = new LinkedHashMap<>();
-        for (int i = 0; i < failed.size(); i += BATCH) {
-            List<String> batch = failed.subList(i, Math.min(failed.size(), i + BATCH));
-            List<DeploymentTarget> targets;
-            try {
-                targets = client.batchGetDeploymentTargets(r -> r.deploymentId(id).targetIds(batch)).deploymentTargets();
-            } catch (SdkException e) {
-                throw Aws.fail(e, "codedeploy:BatchGetDeploymentTargets", "deployment " + id, attempts);
-            }
-            for (DeploymentTarget t : targets) {
-                InstanceTarget it = t.instanceTarget();
-                if (it == null) {
-                    continue;
-                }
-                LifecycleEvent bad = it.lifecycleEvents().stream()
-                        .filter(e -> "Failed".equals(e.statusAsString())).findFirst().orElse(null);
-                Diagnostics dx = bad == null ? null : bad.diagnostics();
-                List<String> key = new ArrayList<>();
-                key.add(bad == null ? "(no failed lifecycle event)" : bad.lifecycleEventName());
-                key.add(dx == null ? null : dx.scriptName());
-                key.add(dx == null ? null : dx.errorCodeAsString());
-                key.add(dx == null ? null : dx.message());
-                key.add(dx == null ? null : dx.logTail());
-                grouped.computeIfAbsent(key, k -> new ArrayList<>()).add(it.targetId());
-            }
-        }
-        return grouped.entrySet().stream()
-                .sorted((a, b) -> b.getValue().size() - a.getValue().size())
-                .map(e -> new EventFailure(e.getKey().get(0), e.getKey().get(1), e.getKey().get(2), e.getKey().get(3),
-                        e.getKey().get(4), List.copyOf(e.getValue())))
-                .toList();
+        Deployments d = new Deployments(client, null, attempts);
+        return Deployments.failures(d.targets(id, d.targetIds(id, List.of("Failed"))));
     }
 
     static String progress(DeploymentInfo d) {
-        DeploymentOverview o = d.deploymentOverview();
-        String counts = o == null ? "no instances yet" : String.format("%d pending, %d in progress, %d succeeded, %d failed, %d skipped",
-                n(o.pending()), n(o.inProgress()), n(o.succeeded()), n(o.failed()), n(o.skipped()));
-        return d.deploymentId() + " " + d.statusAsString() + ": " + counts;
-    }
-
-    static Map<String, Long> overview(DeploymentOverview o) {
-        Map<String, Long> m = new LinkedHashMap<>();
-        if (o != null) {
-            m.put("pending", n(o.pending()));
-            m.put("inProgress", n(o.inProgress()));
-            m.put("succeeded", n(o.succeeded()));
-            m.put("failed", n(o.failed()));
-            m.put("skipped", n(o.skipped()));
-        }
-        return m;
-    }
-
-    private static long n(Long v) {
-        return Objects.requireNonNullElse(v, 0L);
+        return d.deploymentId() + " " + d.statusAsString() + ": " + Deployments.counts(d.deploymentOverview());
     }
 
     void sleep() {

@@ -50,7 +50,22 @@ final class LocalTarget implements Target {
         for (String envFile : Template.envFiles(compose)) {
             made.addAll(envFile(kit.template().toAbsolutePath().getParent().resolve(envFile))); // relative: to the template, as Compose reads it
         }
+        requireFreePorts(compose, kit.settings().project());
         return "; " + found + (made.isEmpty() ? "" : "; created " + String.join(", ", made));
+    }
+
+    /** As pull will, before any build: a port the template publishes must not be another project's (the demo can move). */
+    private void requireFreePorts(com.fasterxml.jackson.databind.node.ObjectNode compose, String project) {
+        for (int port : Template.publishedPorts(compose)) {
+            for (String[] c : docker.publishers(port)) {
+                if (!project.equals(c[1])) {
+                    throw new Cli.Fail(Cli.ENVIRONMENT, "port " + port + ", which " + (plan.local().demo() != null ? "the demo" : "the template")
+                            + " publishes, is held by container " + c[0] + (c[1].isEmpty() ? "" : " of compose project '" + c[1] + "'"),
+                            (plan.local().demo() != null ? "run the demo on another port: --demo-port " + (port + 1) : "publish another port in the template")
+                                    + ", or stop that container; nothing was built or deployed");
+                }
+            }
+        }
     }
 
     /** The application's image, or the demo's (its base first), built and pushed to the local registry. */
