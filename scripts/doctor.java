@@ -77,6 +77,6 @@ class doctor implements Callable<Integer> {
         String state = Cli.first(stateDir, env.get("CDEPLOY_STATE_DIR"),
                 local && !Disk.root() ? Layout.defaultStateDir(env).toString() : Doctor.STATE_ROOT);
         return new Doctor.Options(root, local, localRoot, state, Cli.first(imdsEndpoint, env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT")), clockUrl,
-                Duration.ofMillis((long) (timeout * 1000)));
+                Duration.ofMillis((long) (timeout * 1000)), null);
     }
 }

@@ -61,11 +61,18 @@ final class Agent {
         return env.getOrDefault("PATH", SERVICE_PATH);
     }
 
+    /** The agent's own installer, from the region's bucket (the agent is Ruby: it needs ruby). */
+    static String installCommand(String region) {
+        String r = region == null ? "REGION" : region;
+        return "sudo apt-get install -y ruby-full wget && cd /tmp && wget https://aws-codedeploy-" + r + ".s3." + r
+                + ".amazonaws.com/latest/install && chmod +x ./install && sudo ./install auto";
+    }
+
     /** Installed (and its version), running (live only). */
     List<Finding> check(Sysroot sys) {
         Finding installed = version == null
                 ? Finding.fail("agent installed", "no " + HOME + " (the CodeDeploy agent is not installed)",
-                        "install it: curl -fO https://aws-codedeploy-REGION.s3.REGION.amazonaws.com/latest/install && sudo bash install auto")
+                        "install it: " + installCommand(null))
                 : Finding.pass("agent installed", "version " + version + (sys.exists(CONFIG) ? "" : "; no " + CONFIG + " (defaults apply)"));
         if (!sys.live) {
             String recorded = sys.read(PID_FILE);

@@ -21,9 +21,11 @@ final class Doctor {
 
     /**
      * What to examine: {@code sysroot} ("/" for this machine), deploy-local's root instead of the agent's
-     * ({@code local}), and where to ask for the instance's identity and the time (null: the defaults, or skipped).
+     * ({@code local}), where to ask for the instance's identity and the time (null: the defaults, or skipped), and a
+     * jbang the launcher is told of ({@code CDEPLOY_JBANG}; null: none).
      */
-    record Options(Path sysroot, boolean local, String deploymentRoot, String stateRoot, String imdsEndpoint, String clockUrl, Duration timeout) {}
+    record Options(Path sysroot, boolean local, String deploymentRoot, String stateRoot, String imdsEndpoint, String clockUrl, Duration timeout,
+                   String jbang) {}
 
     record Report(List<Finding> findings, double seconds) {
         long count(Finding.Status s) {
@@ -86,7 +88,7 @@ final class Doctor {
                 add(parts, fallbacks, pool, "credentials", () -> identity(agent));
             }
             add(parts, fallbacks, pool, "docker", host::docker);
-            add(parts, fallbacks, pool, "jbang", () -> host.tools(agent));
+            add(parts, fallbacks, pool, "jbang", () -> host.tools(agent, Cli.first(o.jbang(), agent.env.get("CDEPLOY_JBANG"))));
             add(parts, fallbacks, pool, "last deployment", () -> {
                 DeploymentRoot.Last last = deployments.newest("_last_successful_install");
                 List<Finding> out = new ArrayList<>(deployments.check(AgentLog.lines(sys, agent)));

@@ -49,14 +49,16 @@ final class HostChecks {
     }
 
     /** jbang and java where the agent's hooks find them: the agent's PATH, then the launcher's own places. */
-    List<Finding> tools(Agent agent) {
+    List<Finding> tools(Agent agent, String launcherJbang) {
         List<String> dirs = new ArrayList<>(List.of(agent.path().split(":")));
         String where = agent.env.containsKey("PATH") ? "the agent's PATH" : "the service PATH (" + Agent.SERVICE_PATH + ")";
         Path java = find(dirs, "java");
         Path onPath = find(dirs, "jbang");
         dirs.addAll(LAUNCHER_DIRS);
-        Path jbang = find(dirs, "jbang");
-        Finding j = jbang != null ? Finding.pass("jbang", sys.shown(jbang) + (onPath != null ? " (on " + where.replaceFirst(" \\(.*", "") + ")"
+        Path given = launcherJbang == null ? null : sys.path(launcherJbang);
+        Path jbang = given != null && Files.isExecutable(given) ? given : find(dirs, "jbang");
+        Finding j = jbang != null && jbang.equals(given) ? Finding.pass("jbang", sys.shown(jbang) + " (CDEPLOY_JBANG, which hooks/launch tries first)")
+                : jbang != null ? Finding.pass("jbang", sys.shown(jbang) + (onPath != null ? " (on " + where.replaceFirst(" \\(.*", "") + ")"
                         : " (not on " + where.replaceFirst(" \\(.*", "") + ": found where hooks/launch looks next)"))
                 : Finding.fail("jbang", "not on " + where + ", nor in " + String.join(", ", LAUNCHER_DIRS), "install it: sudo lib/setup-host.sh jbang");
         Finding jdk;

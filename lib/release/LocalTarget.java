@@ -37,19 +37,8 @@ final class LocalTarget implements Target {
         host = new HostReady(docker, log, env, setupScript(kitDir));
         String found = host.ensure();
         var compose = Template.render(kit.template(), Plan.PROBE_IMAGE, kit.settings());
-        List<String> made = new ArrayList<>();
-        for (String network : Template.externalNetworks(compose)) {
-            if (!docker.networkExists(network)) {
-                Proc.Result r = docker.docker(Duration.ofSeconds(30), "network", "create", network);
-                if (!r.ok()) {
-                    throw new Cli.Fail(Cli.ENVIRONMENT, "cannot create the template's network " + network + " (" + r.reason() + ")", "create it: docker network create " + network);
-                }
-                made.add("network " + network);
-            }
-        }
-        for (String envFile : Template.envFiles(compose)) {
-            made.addAll(envFile(kit.template().toAbsolutePath().getParent().resolve(envFile))); // relative: to the template, as Compose reads it
-        }
+        List<String> made = new ArrayList<>(HostPrep.networks(docker, compose, false));
+        made.addAll(HostPrep.envFiles(compose, kit.template().toAbsolutePath().getParent(), false)); // relative: to the template, as Compose reads it
         requireFreePorts(compose, kit.settings().project());
         return "; " + found + (made.isEmpty() ? "" : "; created " + String.join(", ", made));
     }
@@ -185,20 +174,6 @@ final class LocalTarget implements Target {
 
     private void remember(Path zip) {
         Disk.writeAtomically(revisions().resolve("last-good"), zip.getFileName().toString());
-    }
-
-    /** The env file the template names, created empty (owner-only) when absent: the demo needs none. */
-    private static List<String> envFile(Path file) {
-        if (Files.exists(file)) {
-            return List.of();
-        }
-        try {
-            Files.createDirectories(file.getParent());
-            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-            return List.of("empty env file " + file);
-        } catch (IOException e) {
-            throw new Cli.Fail(Cli.ENVIRONMENT, "cannot create the template's env file " + file + " (" + e.getMessage() + ")", "create it (it may be empty)");
-        }
     }
 
     /** lib/setup-host.sh of the kit (this checkout, or the kit shipped with the command). */
