@@ -2,7 +2,7 @@
 # Installs and starts what this project needs on a Debian or Ubuntu host, as root. Idempotent: it installs only
 # what is missing and starts only what is not answering. Used by .ci/run and by machine set-up.
 #   lib/setup-host.sh docker      Docker engine + Compose (v1 docker-compose where no v2 plugin is packaged)
-#   lib/setup-host.sh test-tools  what the tests need besides Docker: local registry, static busybox, AWS CLI
+#   lib/setup-host.sh test-tools  what the tests need besides Docker: local registry, static busybox, AWS CLI, npm
 #   lib/setup-host.sh registry    a local image registry on 127.0.0.1:${CDEPLOY_REGISTRY_PORT:-5000}
 #   lib/setup-host.sh busybox     a static busybox (release --local builds the demo's base image with it)
 #   lib/setup-host.sh jbang       JDK, Maven and this repository's jbang wrapper as ${CDEPLOY_PREFIX:-/usr/local}/bin/jbang
@@ -58,11 +58,12 @@ docker_engine() {
 
 java_ok() { java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'; }
 
-test_tools() { # a JDK, Maven or an AWS CLI already there (GitHub's runners have all three) is kept
+test_tools() { # a JDK, Maven, an AWS CLI or npm already there (GitHub's runners have them all) is kept
   local pkgs=(docker-registry busybox-static curl zip unzip)
   java_ok || pkgs+=(openjdk-17-jdk-headless)
   command -v mvn >/dev/null 2>&1 || pkgs+=(maven)
   command -v aws >/dev/null 2>&1 || pkgs+=(awscli)
+  command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm) # the CloudFormation linter's (tests/cfn-lint)
   apt_install "${pkgs[@]}"
 }
 

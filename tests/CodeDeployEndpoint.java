@@ -39,7 +39,8 @@ import software.amazon.awssdk.utils.builder.SdkBuilder;
  * A local CodeDeploy for tests, speaking the service's JSON 1.1 protocol on 127.0.0.1. Requests are read into the
  * SDK's own request classes and answers are written from the SDK's own response and error classes, field by field
  * through their model metadata ({@link SdkField}: wire names, types), so member names and types are the service's;
- * a request member the model does not know is recorded as a violation. It simulates applications, groups, instance
+ * a request member the model does not know is recorded as a violation. It simulates applications and groups (also as
+ * setup makes and changes them: GetApplication, CreateApplication, CreateDeploymentGroup, UpdateDeploymentGroup), instance
  * fleets, deployments that progress on each GetDeployment, failing instances with lifecycle diagnostics (each event
  * with its start and end, {@link #EVENT_SECONDS} long), automatic rollbacks, a deployment already in progress, a group's
  * history ({@link #ended}, listed by creation time), throttling and access denied, and records every call.
@@ -97,6 +98,13 @@ final class CodeDeployEndpoint implements AutoCloseable {
     final Map<String, Deployment> deployments = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> throttled = new ConcurrentHashMap<>();
     final Set<String> denied = ConcurrentHashMap.newKeySet();
+    /** Compute platforms of applications made through CreateApplication (those {@link #group} makes are Server). */
+    final Map<String, String> platforms = new ConcurrentHashMap<>();
+    /**
+     * Groups made or changed through the API (or given by {@link #existing}), as GetDeploymentGroup answers them, by
+     * "application/group"; a group {@link #group} made answers fixed settings.
+     */
+    final Map<String, DeploymentGroupInfo> groupInfos = new ConcurrentHashMap<>();
     /** What the next deployment does. */
     volatile int instances = 3;
     volatile List<Failing> failing = List.of();
@@ -123,6 +131,13 @@ final class CodeDeployEndpoint implements AutoCloseable {
 
     CodeDeployEndpoint group(String application, String group) {
         groups.computeIfAbsent(application, a -> ConcurrentHashMap.newKeySet()).add(group);
+        return this;
+    }
+
+    /** A group that exists with these settings (its application too). */
+    CodeDeployEndpoint existing(DeploymentGroupInfo info) {
+        group(info.applicationName(), info.deploymentGroupName());
+        groupInfos.put(info.applicationName() + "/" + info.deploymentGroupName(), info);
         return this;
     }
 
@@ -349,11 +364,13 @@ final class CodeDeployEndpoint implements AutoCloseable {
             case "GetDeploymentGroup": {
                 var r = (GetDeploymentGroupRequest) request;
                 requireGroup(r.applicationName(), r.deploymentGroupName());
-                return GetDeploymentGroupResponse.builder().deploymentGroupInfo(g -> g.applicationName(r.applicationName())
-                        .deploymentGroupName(r.deploymentGroupName()).deploymentGroupId("0b2c9c1a-1111-2222-3333-444455556666")
-                        .deploymentConfigName("CodeDeployDefault.OneAtATime").computePlatform("Server")
-                        .serviceRoleArn("arn:aws:iam::123456789012:role/CodeDeployServiceRole")).build();
+                return GetDeploymentGroupResponse.builder().deploymentGroupInfo(current(r.applicationName(), r.deploymentGroupName())).build();
             }
+            case "GetApplication":
+            case "CreateApplication":
+            case "CreateDeploymentGroup":
+            case "UpdateDeploymentGroup":
+                return setUp(op, request);
             case "RegisterApplicationRevision": {
                 var r = (RegisterApplicationRevisionRequest) request;
                 requireApplication(r.applicationName());
@@ -433,6 +450,86 @@ final class CodeDeployEndpoint implements AutoCloseable {
             }
             default:
                 throw InvalidOperationException.builder().message("the test endpoint does not implement " + op).build();
+        }
+    }
+
+    /** What a group answers: as made or changed through the API, else fixed settings. */
+    private DeploymentGroupInfo current(String app, String group) {
+        return groupInfos.getOrDefault(app + "/" + group, DeploymentGroupInfo.builder().applicationName(app)
+                .deploymentGroupName(group).deploymentGroupId("0b2c9c1a-1111-2222-3333-444455556666")
+                .deploymentConfigName("CodeDeployDefault.OneAtATime").computePlatform("Server")
+                .serviceRoleArn("arn:aws:iam::123456789012:role/CodeDeployServiceRole").build());
+    }
+
+    /** Applications and groups made and changed, with the service's own refusals for what setup must not send. */
+    private SdkPojo setUp(String op, SdkPojo request) {
+        switch (op) {
+            case "GetApplication": {
+                var r = (GetApplicationRequest) request;
+                requireApplication(r.applicationName());
+                return GetApplicationResponse.builder().application(a -> a.applicationName(r.applicationName())
+                        .applicationId("5e7a1c2b-1111-2222-3333-" + String.format("%012d", Math.abs(r.applicationName().hashCode())))
+                        .computePlatform(platforms.getOrDefault(r.applicationName(), "Server")).linkedToGitHub(false)
+                        .createTime(Instant.parse("2025-06-01T00:00:00Z"))).build();
+            }
+            case "CreateApplication": {
+                var r = (CreateApplicationRequest) request;
+                if (groups.containsKey(r.applicationName())) {
+                    throw ApplicationAlreadyExistsException.builder().message("The application " + r.applicationName() + " already exists").build();
+                }
+                groups.put(r.applicationName(), ConcurrentHashMap.newKeySet());
+                platforms.put(r.applicationName(), r.computePlatform() == null ? "Server" : r.computePlatformAsString());
+                return CreateApplicationResponse.builder().applicationId("5e7a1c2b-0000-0000-0000-000000000001").build();
+            }
+            case "CreateDeploymentGroup":
+                return createGroup((CreateDeploymentGroupRequest) request);
+            default: {
+                var r = (UpdateDeploymentGroupRequest) request;
+                requireGroup(r.applicationName(), r.currentDeploymentGroupName());
+                var b = current(r.applicationName(), r.currentDeploymentGroupName()).toBuilder();
+                if (r.hasEc2TagFilters()) b.ec2TagFilters(r.ec2TagFilters());
+                if (r.serviceRoleArn() != null) b.serviceRoleArn(r.serviceRoleArn());
+                if (r.deploymentConfigName() != null) b.deploymentConfigName(r.deploymentConfigName());
+                if (r.autoRollbackConfiguration() != null) b.autoRollbackConfiguration(r.autoRollbackConfiguration());
+                if (r.loadBalancerInfo() != null) b.loadBalancerInfo(r.loadBalancerInfo());
+                if (r.deploymentStyle() != null) b.deploymentStyle(r.deploymentStyle());
+                DeploymentGroupInfo info = b.build();
+                requireTrafficControlWithLoadBalancer(info.deploymentStyle(), info.loadBalancerInfo());
+                groupInfos.put(r.applicationName() + "/" + r.currentDeploymentGroupName(), info);
+                return UpdateDeploymentGroupResponse.builder().build();
+            }
+        }
+    }
+
+    private SdkPojo createGroup(CreateDeploymentGroupRequest r) {
+        requireApplication(r.applicationName());
+        if (groups.get(r.applicationName()).contains(r.deploymentGroupName())) {
+            throw DeploymentGroupAlreadyExistsException.builder().message("A deployment group named " + r.deploymentGroupName()
+                    + " already exists for application " + r.applicationName()).build();
+        }
+        if (r.serviceRoleArn() == null) {
+            throw RoleRequiredException.builder().message("Role ARN is required").build();
+        }
+        requireTrafficControlWithLoadBalancer(r.deploymentStyle(), r.loadBalancerInfo());
+        DeploymentGroupInfo info = DeploymentGroupInfo.builder().applicationName(r.applicationName()).deploymentGroupName(r.deploymentGroupName())
+                .deploymentGroupId("0b2c9c1a-0000-0000-0000-" + String.format("%012d", groupInfos.size() + 1))
+                .deploymentConfigName(r.deploymentConfigName() == null ? "CodeDeployDefault.OneAtATime" : r.deploymentConfigName())
+                .ec2TagFilters(r.ec2TagFilters()).serviceRoleArn(r.serviceRoleArn()).autoRollbackConfiguration(r.autoRollbackConfiguration())
+                .loadBalancerInfo(r.loadBalancerInfo()).deploymentStyle(r.deploymentStyle() != null ? r.deploymentStyle()
+                        : DeploymentStyle.builder().deploymentType("IN_PLACE").deploymentOption("WITHOUT_TRAFFIC_CONTROL").build())
+                .computePlatform(platforms.getOrDefault(r.applicationName(), "Server")).build();
+        groups.get(r.applicationName()).add(r.deploymentGroupName());
+        groupInfos.put(r.applicationName() + "/" + r.deploymentGroupName(), info);
+        return CreateDeploymentGroupResponse.builder().deploymentGroupId(info.deploymentGroupId()).build();
+    }
+
+    /** As the service: traffic control needs a load balancer or target group to control. */
+    private static void requireTrafficControlWithLoadBalancer(DeploymentStyle style, LoadBalancerInfo lb) {
+        boolean controlled = style != null && "WITH_TRAFFIC_CONTROL".equals(style.deploymentOptionAsString());
+        boolean any = lb != null && (!lb.targetGroupInfoList().isEmpty() || !lb.elbInfoList().isEmpty());
+        if (controlled && !any) {
+            throw InvalidLoadBalancerInfoException.builder().message("Load balancer information is required for a deployment "
+                    + "group with traffic control").build();
         }
     }
 

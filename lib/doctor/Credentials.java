@@ -84,6 +84,12 @@ final class Credentials {
         List<Finding> out = new ArrayList<>();
         Map<String, String> homes = sys.homes();
         String rootHome = homes.getOrDefault("root", "/root");
+        if (!java.nio.file.Files.isReadable(sys.path(rootHome)) || !java.nio.file.Files.isExecutable(sys.path(rootHome))) {
+            out.add(Finding.warn("credentials", "cannot read " + rootHome + ", where the agent's (root's) ~/.aws is",
+                    "run doctor as root: sudo ./jbang doctor"));
+            others(sys, homes).ifPresent(out::add);
+            return out;
+        }
         boolean onPremises = sys.exists(Agent.ON_PREMISES);
         Source first = shadowing(sys, agent.env, rootHome);
         String envNote = sys.live && !agent.env.isEmpty() ? "" : " (the agent's environment not read: " + (sys.live ? "it is not running, or doctor is not root)" : "needs a live system)");
