@@ -204,6 +204,9 @@ class DoctorTest {
         assertEquals("FAIL", r.status("state folder"));
         assertTrue(r.saw("state folder").startsWith("/var/lib/cdeploy/art writable by anyone"), r.out());
         assertEquals("WARN", r.status("in-progress markers"));
+        Files.setPosixFilePermissions(s.resolve("var/lib/cdeploy/art"), PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(s.resolve("var/lib/cdeploy"), PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertTrue(doctor().saw("state folder").startsWith("/var/lib/cdeploy is writable by anyone"), "the root itself, too");
         assertTrue(r.saw("in-progress markers").startsWith("stale: d-GONE00001"), r.out());
     }
 
@@ -215,6 +218,64 @@ class DoctorTest {
         assertEquals("ubuntu: static key AKIA****RNUX from /home/ubuntu/.aws/credentials [default] (not read by the agent, which runs as root)",
                 r.saw("other users' keys"));
         assertEquals("PASS", r.status("credentials"));
+    }
+
+    @Test
+    void aNewDeploymentThatFailedBeforeItsDownloadIsTheLastOneNotTheMarkersOlderOne() throws Exception {
+        Sysroots.healthy(s); // d-HEALTHY01 is the marker's; d-STOPFAIL1 never got past ApplicationStop
+        String at = LocalDateTime.now().minusSeconds(30).format(Sysroots.AT);
+        String dir = Sysroots.ROOT.substring(1) + "/" + Sysroots.GROUP + "/d-STOPFAIL1";
+        Sysroots.write(s, dir + "/logs/scripts.log", at + " LifecycleEvent - ApplicationStop\n" + at + " Script - hooks/stop\n"
+                + at + " [stderr]stop: docker: permission denied\n");
+        Sysroots.appendAgentLog(s, at.replace(' ', 'T') + " ERROR [codedeploy-agent(4242)]: InstanceAgent::Plugins::CodeDeployPlugin::CommandExecutor: "
+                + "Error during perform: InstanceAgent::Plugins::CodeDeployPlugin::ScriptError - Script at specified location: hooks/stop run as "
+                + "user root failed with exit code 4 - /opt/codedeploy-agent/lib/instance_agent/plugins/codedeploy/hook_executor.rb:173:in `execute_script'\n");
+        Run r = doctor();
+        assertEquals("d-STOPFAIL1 (group " + Sysroots.GROUP + ") failed at ApplicationStop", r.saw("last deployment"));
+        assertTrue(r.finding("last deployment").path("detail").get(0).asText().startsWith("ApplicationStop hooks/stop failed on 1 instance"), r.out());
+        assertTrue(r.out().contains("  | [stderr]stop: docker: permission denied"), r.out());
+    }
+
+    @Test
+    void rootsFilesAreReadAsTheRubySdkReadsThem() throws Exception {
+        Sysroots.healthy(s);
+        Sysroots.write(s, "root/.aws/config", "[profile default]\naws_access_key_id = " + Sysroots.KEY + "\n");
+        assertEquals("FAIL", doctor().status("credentials"), "[profile default] in config is the default profile");
+        Sysroots.write(s, "root/.aws/config", "[default]\n");
+        Sysroots.write(s, "root/.aws/credentials", "[default] ; written by ssm\naws_access_key_id = " + Sysroots.KEY + " ; a comment\n");
+        Run r = doctor();
+        assertEquals("FAIL", r.status("credentials"), "a comment after the header");
+        assertTrue(r.saw("credentials").contains("static key AKIA****RNUX from /root/.aws/credentials [default]"), r.out());
+        Sysroots.write(s, "root/.aws/credentials", "[default]\nAWS_ACCESS_KEY_ID = " + Sysroots.KEY + "\n  aws_access_key_id = " + Sysroots.KEY + "\n");
+        assertEquals("PASS", doctor().status("credentials"), "an upper-case or an indented key is not the SDK's key");
+    }
+
+    @Test
+    void aCopysLinksAreFollowedInsideTheCopyNeverToThisMachinesFiles() throws Exception {
+        Sysroots.healthy(s);
+        Files.delete(s.resolve("usr/local/bin/jbang"));
+        Sysroots.executable(s, "usr/local/lib/cdeploy-jbang/jbang", "#!/bin/sh\n");
+        Files.createSymbolicLink(s.resolve("usr/local/bin/jbang"), Path.of("/usr/local/lib/cdeploy-jbang/jbang")); // as setup-host makes it
+        Files.delete(s.resolve("usr/bin/java"));
+        Files.createSymbolicLink(s.resolve("usr/bin/java"), Path.of("/etc/alternatives/java")); // this machine has one; the copy does not
+        Run r = doctor();
+        assertEquals("PASS", r.status("jbang"), r.out());
+        assertEquals("FAIL", r.status("java"), "not this machine's java:\n" + r.out());
+    }
+
+    @Test
+    void anErrorDoctorDoesNotKnowIsAWarningAndADamagedLineOrAFifoBreaksNothing() throws Exception {
+        Sysroots.healthy(s);
+        String now = LocalDateTime.now().format(Sysroots.AT).replace(' ', 'T');
+        Sysroots.appendAgentLog(s, "2024-02-30T10:00:00 ERROR [codedeploy-agent(1)]: a damaged date\r\n"
+                + now + ".123456Z ERROR codedeploy_agent::poller: something new went wrong\r\n");
+        assertEquals(0, new ProcessBuilder("mkfifo", s.resolve("var/log/aws/codedeploy-agent/codedeploy-agent.20260101.log").toString())
+                .inheritIO().start().waitFor());
+        Run r = doctor("--timeout", "0.5");
+        assertEquals("WARN", r.status("agent log"), r.out());
+        assertTrue(r.saw("agent log").startsWith("1 error line(s) in the log's last hour that doctor does not know; the newest: "
+                + "codedeploy_agent::poller: something new went wrong"), r.out());
+        assertTrue(r.json().path("seconds").asDouble() < 3, "a FIFO is not read: " + r.json().path("seconds"));
     }
 
     @Test

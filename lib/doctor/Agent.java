@@ -96,7 +96,8 @@ final class Agent {
     private static boolean isAgent(long pid) {
         try {
             String cmd = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
-            return cmd.startsWith("codedeploy-agent: master") || cmd.matches("\\S*/codedeploy-agent( .*)?") || cmd.contains("/codedeploy-agent/bin/");
+            return !cmd.contains("codedeploy-local") && (cmd.startsWith("codedeploy-agent: master") || cmd.matches("\\S*/codedeploy-agent( .*)?")
+                    || cmd.contains("/codedeploy-agent/bin/codedeploy-agent"));
         } catch (Exception e) {
             return false;
         }

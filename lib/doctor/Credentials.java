@@ -36,7 +36,7 @@ final class Credentials {
         String profile = Cli.first(env.get("AWS_PROFILE"), env.get("AWS_DEFAULT_PROFILE"), "default");
         String configFile = Cli.first(env.get("AWS_CONFIG_FILE"), rootHome + "/.aws/config");
         String credentialsFile = Cli.first(env.get("AWS_SHARED_CREDENTIALS_FILE"), rootHome + "/.aws/credentials");
-        Map<String, String> config = section(sys.read(configFile), profile.equals("default") ? "default" : "profile " + profile);
+        Map<String, String> config = section(sys.read(configFile), profile);
         Map<String, String> creds = section(sys.read(credentialsFile), profile);
         String at = " [" + profile + "]";
         if (config.containsKey("sso_start_url") || config.containsKey("sso_session")) {
@@ -58,19 +58,30 @@ final class Credentials {
         return null;
     }
 
-    /** One INI section's keys (lower-cased), or none when the file or the section is absent. */
-    static Map<String, String> section(String ini, String name) {
+    private static final java.util.regex.Pattern HEADER = java.util.regex.Pattern.compile("^\\[([^\\[\\]]+)\\]\\s*(#.+)?$");
+    private static final java.util.regex.Pattern ITEM = java.util.regex.Pattern.compile("^(.+?)\\s*=\\s*(.+?)\\s*$");
+
+    /**
+     * One profile's keys as the agent's Ruby SDK reads them (its IniParser): a comment starts at a space and ";", a
+     * header may carry a "#" comment, "profile " is dropped from a section's name in either file, keys keep their
+     * case, and an indented line belongs to a nested key. None when the file or the profile is absent.
+     */
+    static Map<String, String> section(String ini, String profile) {
         Map<String, String> out = new LinkedHashMap<>();
         if (ini == null) {
             return out;
         }
         boolean in = false;
         for (String raw : ini.lines().toList()) {
-            String line = raw.strip();
-            if (line.startsWith("[") && line.endsWith("]")) {
-                in = line.substring(1, line.length() - 1).strip().replaceAll("\\s+", " ").equals(name);
-            } else if (in && !line.startsWith("#") && !line.startsWith(";") && line.contains("=")) {
-                out.put(line.substring(0, line.indexOf('=')).strip().toLowerCase(java.util.Locale.ROOT), line.substring(line.indexOf('=') + 1).strip());
+            String line = raw.split("\\s;", 2)[0];
+            java.util.regex.Matcher h = HEADER.matcher(line);
+            if (h.matches()) {
+                in = h.group(1).replaceFirst("^profile\\s+", "").equals(profile);
+                continue;
+            }
+            java.util.regex.Matcher item = ITEM.matcher(line);
+            if (in && item.matches() && !Character.isWhitespace(item.group(1).charAt(0))) {
+                out.put(item.group(1), item.group(2));
             }
         }
         return out;

@@ -20,7 +20,7 @@ final class DeployFolders {
     static Finding check(Sysroot sys, Path archive) {
         JsonNode spec = null;
         for (String name : List.of("appspec.yml", "appspec.yaml")) {
-            String text = Sysroot.read(archive.resolve(name));
+            String text = sys.read(archive.resolve(name));
             if (text != null) {
                 try {
                     spec = Json.YAML.readTree(text);
@@ -63,6 +63,10 @@ final class DeployFolders {
 
     /** The hooks' state folders (one per compose project): private to root, and who holds each lock. */
     static Finding state(Sysroot sys, String stateRoot) {
+        if (worldWritable(sys.path(stateRoot))) { // even empty: anyone could plant a project's folder before the first deployment
+            return Finding.fail("state folder", stateRoot + " is writable by anyone: the hooks, as root, would trust a planted project folder",
+                    "sudo chmod 755 " + stateRoot + " (setup-instance does)");
+        }
         List<Path> projects = sys.list(stateRoot).stream().filter(Files::isDirectory).toList();
         if (projects.isEmpty()) {
             return Finding.pass("state folder", "none yet (" + stateRoot + ": no deployment through the hooks)");
@@ -85,7 +89,7 @@ final class DeployFolders {
         if (!Files.exists(file)) {
             return "never locked";
         }
-        String label = Sysroot.read(file);
+        String label = sys.read(file);
         String who = label == null || label.isBlank() ? "a hook" : label.strip();
         if (!sys.live) {
             return "lock last taken by " + who;

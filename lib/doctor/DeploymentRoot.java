@@ -22,6 +22,7 @@ final class DeploymentRoot {
     static final Duration STALE = Duration.ofHours(1);
     private static final Pattern SCRIPTS_LINE = Pattern.compile("^(\\d{4}-\\d{2}-\\d{2}) (\\d{2}:\\d{2}:\\d{2}) (.*)$");
     private static final Pattern AGENT_LINE = Pattern.compile("^(\\d{4}-\\d{2}-\\d{2})[ T](\\d{2}:\\d{2}:\\d{2})\\S*\\s+(?:ERROR|WARN)\\s+(.*)$");
+    private static final Pattern NAMED_SCRIPT = Pattern.compile("specified location: (\\S+)");
     /** The agent's "Error during perform: Class - message - backtrace", or a script error's own text. */
     private static final List<Pattern> SCRIPT_ERRORS = List.of(
             Pattern.compile("Error during perform: \\S+ - (.*?)(?: - /\\S+\\.rb:\\d+:in .*)?$"),
@@ -57,7 +58,7 @@ final class DeploymentRoot {
                 }
             }
         }
-        String named = best == null ? null : Sysroot.read(best);
+        String named = best == null ? null : sys.read(best);
         if (named == null || named.isBlank()) {
             return null;
         }
@@ -65,23 +66,50 @@ final class DeploymentRoot {
         return new Last(dir.getParent().getFileName().toString(), dir.getFileName().toString(), dir);
     }
 
+    /**
+     * The deployment whose hooks wrote last: the newest {@code <group>/<deployment>/logs/scripts.log}. Not the
+     * {@code _most_recent_install} marker, which the agent writes only after DownloadBundle: a deployment that failed
+     * at ApplicationStop (the old revision's stop script) or at the download never moves it.
+     */
+    Last newestRun() {
+        Last best = null;
+        String bestKey = null;
+        for (Path group : sys.list(root)) {
+            String name = group.getFileName().toString();
+            if (!Files.isDirectory(group) || name.startsWith("deployment-") || name.equals("ongoing-deployment")) {
+                continue;
+            }
+            for (Path d : sys.list(root + "/" + name)) {
+                List<String[]> entries = scriptsLog(d.resolve("logs/scripts.log"));
+                // the last entry's own time (a copied instance's mtimes may all be the copy's), then the file's
+                String key = entries.isEmpty() ? null : entries.get(entries.size() - 1)[0] + " " + mtime(d.resolve("logs/scripts.log")).toMillis();
+                if (key != null && (bestKey == null || key.compareTo(bestKey) > 0)) {
+                    best = new Last(name, d.getFileName().toString(), d);
+                    bestKey = key;
+                }
+            }
+        }
+        return best != null ? best : newest("_most_recent_install");
+    }
+
     List<Finding> check(List<String> agentLog) {
         if (!Files.isDirectory(sys.path(root))) {
             return List.of(Finding.pass("last deployment", "none yet (no " + root + ")"));
         }
         List<Finding> out = new ArrayList<>();
-        Last last = newest("_most_recent_install");
+        Last last = newestRun();
         out.add(last == null ? Finding.pass("last deployment", "none yet in " + root) : local ? localOutcome(last) : agentOutcome(last, agentLog));
         out.add(markers());
-        if (last != null) {
-            out.add(DeployFolders.check(sys, last.archive()));
+        Last installed = newest("_last_successful_install"); // what the agent copied out last
+        if (installed != null) {
+            out.add(DeployFolders.check(sys, installed.archive()));
         }
         return out;
     }
 
     /** deploy-local's own record of how the deployment ended. */
     private Finding localOutcome(Last last) {
-        String text = Sysroot.read(last.dir().resolve("logs/result.json"));
+        String text = sys.read(last.dir().resolve("logs/result.json"));
         JsonNode r;
         try {
             r = text == null ? null : Json.MAPPER.readTree(text);
@@ -110,11 +138,12 @@ final class DeploymentRoot {
         if (entries.isEmpty()) {
             return Finding.pass("last deployment", head + ": no hook output recorded");
         }
-        LocalDateTime began = LocalDateTime.parse(entries.get(0)[0]);
+        LocalDateTime began = AgentLog.time(entries.get(0)[0]);
         String error = null;
         for (String line : agentLog) {
             Matcher m = AGENT_LINE.matcher(line);
-            if (m.matches() && !LocalDateTime.parse(m.group(1) + "T" + m.group(2)).isBefore(began)) {
+            LocalDateTime at = m.matches() ? AgentLog.time(m.group(1) + "T" + m.group(2)) : null;
+            if (at != null && began != null && !at.isBefore(began)) {
                 for (Pattern p : SCRIPT_ERRORS) {
                     Matcher e = p.matcher(m.group(3));
                     if (e.find()) {
@@ -133,7 +162,8 @@ final class DeploymentRoot {
         if (error == null) {
             return Finding.pass("last deployment", head + ": ran through " + event + ", no script error in the agent's log since");
         }
-        EventFailure failure = new EventFailure(event, script, errorCode(error), error, tail(entries), List.of("this instance"));
+        Matcher named = NAMED_SCRIPT.matcher(error);
+        EventFailure failure = new EventFailure(event, named.find() ? named.group(1) : script, errorCode(error), error, tail(entries), List.of("this instance"));
         return Finding.fail("last deployment", head + " failed at " + event, "fix what the log tail shows, then deploy again")
                 .withDetail(failure.describe());
     }
@@ -144,8 +174,8 @@ final class DeploymentRoot {
     }
 
     /** scripts.log as (timestamp, entry) pairs, continuation lines joined to their entry. */
-    static List<String[]> scriptsLog(Path file) {
-        String text = Sysroot.read(file);
+    List<String[]> scriptsLog(Path file) {
+        String text = sys.read(file);
         List<String[]> out = new ArrayList<>();
         for (String line : text == null ? List.<String>of() : text.lines().toList()) {
             Matcher m = SCRIPTS_LINE.matcher(line);

@@ -83,9 +83,12 @@ final class Doctor {
             if (o.local()) {
                 add(parts, fallbacks, pool, "agent", () -> List.of(Finding.skip("agent", "deploy-local's root: no agent involved")));
             } else {
+                CompletableFuture<Metadata.Identity> imds = !sys.live && o.imdsEndpoint() == null ? CompletableFuture.completedFuture(null)
+                        : CompletableFuture.supplyAsync(() -> Metadata.query(Cli.first(o.imdsEndpoint(), Metadata.DEFAULT_ENDPOINT), o.timeout()), pool);
                 add(parts, fallbacks, pool, "agent installed", () -> agent.check(sys));
                 add(parts, fallbacks, pool, "agent log", () -> AgentLog.check(sys, agent));
-                add(parts, fallbacks, pool, "credentials", () -> identity(agent));
+                add(parts, fallbacks, pool, "credentials", () -> Credentials.check(sys, agent, reached(imds), AgentLog.signingKey(sys, agent)));
+                add(parts, fallbacks, pool, "instance profile", () -> identity(imds));
             }
             add(parts, fallbacks, pool, "docker", host::docker);
             add(parts, fallbacks, pool, "jbang", () -> host.tools(agent, Cli.first(o.jbang(), agent.env.get("CDEPLOY_JBANG"))));
@@ -100,14 +103,24 @@ final class Doctor {
             });
             add(parts, fallbacks, pool, "state folder", () -> List.of(DeployFolders.state(sys, o.stateRoot())));
             List<Finding> findings = new ArrayList<>();
+            if (sys.live && !Disk.root()) {
+                findings.add(Finding.warn("privileges", "not root: root's files, the agent's environment and 0700 folders cannot be read",
+                        "run it as root: sudo ./jbang doctor"));
+            }
             long budget = o.timeout().toMillis() * 3 + 1000;
+            long deadline = System.nanoTime() + budget * 1_000_000;
             for (int i = 0; i < parts.size(); i++) {
-                try {
-                    findings.addAll(parts.get(i).get(budget, TimeUnit.MILLISECONDS));
+                try { // one deadline for the whole run, not one per check
+                    findings.addAll(parts.get(i).get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS));
                 } catch (Exception e) {
                     findings.add(Finding.warn(fallbacks.get(i), "no answer within " + budget + " ms (" + e.getClass().getSimpleName() + ")",
                             "run doctor again; a hung Docker daemon or file system shows here"));
                 }
+            }
+            if (!sys.denied.isEmpty()) {
+                List<String> some = sys.denied.stream().sorted().limit(3).toList();
+                findings.add(Finding.warn("unreadable", sys.denied.size() + " file(s) or folder(s) could not be read, so checks on them may pass "
+                        + "wrongly: " + String.join(", ", some), "run it as root: sudo ./jbang doctor"));
             }
             return new Report(findings, (System.nanoTime() - t0) / 1e9);
         } finally {
@@ -121,23 +134,34 @@ final class Doctor {
         parts.add(CompletableFuture.supplyAsync(() -> {
             try {
                 return check.get();
-            } catch (RuntimeException e) { // a check that breaks is a finding, never the end of the run
+            } catch (RuntimeException | Error e) { // a check that breaks is a finding, never the end of the run
                 return List.of(Finding.warn(name, "the check failed: " + e, "report it (a bug in doctor)"));
             }
         }, pool));
     }
 
-    /** Who the agent is: root's chain, the instance profile (IMDSv2), the region and the clock. */
-    private List<Finding> identity(Agent agent) {
-        String wire = AgentLog.signingKey(sys, agent);
-        if (!sys.live && o.imdsEndpoint() == null) {
-            List<Finding> out = new ArrayList<>(Credentials.check(sys, agent, null, wire));
-            out.add(Finding.skip("instance profile", "needs a live system, or AWS_EC2_METADATA_SERVICE_ENDPOINT"));
-            return out;
+    /** The metadata service's answer if it came in time (the credentials verdict does not wait on a hung one). */
+    private Metadata.Identity reached(CompletableFuture<Metadata.Identity> imds) {
+        try {
+            Metadata.Identity id = imds.get(o.timeout().toMillis() * 2 + 500, TimeUnit.MILLISECONDS);
+            return id != null && id.reached() && id.problem() == null ? id : null;
+        } catch (Exception e) {
+            return null;
         }
-        Metadata.Identity id = Metadata.query(Cli.first(o.imdsEndpoint(), Metadata.DEFAULT_ENDPOINT), o.timeout());
-        List<Finding> out = new ArrayList<>(Credentials.check(sys, agent, id.reached() && id.problem() == null ? id : null, wire));
-        out.addAll(Metadata.check(id));
+    }
+
+    /** The instance profile (IMDSv2), the region and the clock. */
+    private List<Finding> identity(CompletableFuture<Metadata.Identity> imds) {
+        Metadata.Identity id;
+        try {
+            id = imds.get(o.timeout().toMillis() * 2 + 500, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            id = new Metadata.Identity(o.imdsEndpoint(), false, null, null, null, "no answer in time");
+        }
+        if (id == null) {
+            return List.of(Finding.skip("instance profile", "needs a live system, or AWS_EC2_METADATA_SERVICE_ENDPOINT"));
+        }
+        List<Finding> out = new ArrayList<>(Metadata.check(id));
         String clock = o.clockUrl() != null ? o.clockUrl()
                 : sys.live && id.region() != null && o.imdsEndpoint() == null ? "https://codedeploy-commands." + id.region() + ".amazonaws.com" : null;
         out.add(clock == null ? Finding.skip("clock", "no --clock-url (the default asks the region's CodeDeploy endpoint)") : Metadata.clock(clock, o.timeout()));

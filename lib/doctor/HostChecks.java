@@ -78,7 +78,7 @@ final class HostChecks {
 
     private Path find(List<String> dirs, String name) {
         for (String d : dirs) {
-            Path p = sys.path(d.isEmpty() ? "/" : d).resolve(name);
+            Path p = sys.path((d.endsWith("/") ? d : d + "/") + name); // the copy's own links followed
             if (!d.isEmpty() && Files.isExecutable(p)) {
                 return p;
             }
@@ -93,7 +93,7 @@ final class HostChecks {
         }
         List<String> cold = new ArrayList<>();
         for (String hook : List.of("start", "validate")) {
-            String cmd = Sysroot.read(last.archive().resolve("hooks/." + hook + ".cmd"));
+            String cmd = sys.read(last.archive().resolve("hooks/." + hook + ".cmd"));
             Matcher m = cmd == null ? null : JAR.matcher(cmd);
             if (m == null || !m.find() || !Files.isRegularFile(sys.path(m.group(1)))) {
                 cold.add(hook);
@@ -106,7 +106,7 @@ final class HostChecks {
 
     /** root's login for the release's registry: an ECR helper is right, a stored ECR token expires in 12 h. */
     Finding registry(DeploymentRoot.Last last, String rootHome) {
-        String image = last == null ? null : Sysroot.read(last.archive().resolve("image.txt"));
+        String image = last == null ? null : sys.read(last.archive().resolve("image.txt"));
         if (image == null || image.isBlank()) {
             return Finding.pass("registry login", "no release image here yet");
         }
@@ -166,7 +166,7 @@ final class HostChecks {
 
     /** Release images of the app's repository kept on the host: each deploy leaves one; the last two serve a rollback. */
     Finding images(DeploymentRoot.Last last) {
-        String image = last == null ? null : Sysroot.read(last.archive().resolve("image.txt"));
+        String image = last == null ? null : sys.read(last.archive().resolve("image.txt"));
         if (!sys.live || image == null || image.isBlank()) {
             return sys.live ? Finding.pass("old images", "no release image here yet") : Finding.skip("old images", "needs a live system");
         }

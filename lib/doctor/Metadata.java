@@ -21,21 +21,23 @@ final class Metadata {
 
     private Metadata() {}
 
+    /** The token and the three reads share one budget of twice {@code timeout}: a slow service cannot hold doctor longer. */
     static Identity query(String endpoint, Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
         String base = endpoint.replaceAll("/+$", "");
+        Instant end = Instant.now().plus(timeout.multipliedBy(2));
         try {
-            HttpResponse<String> token = http.send(HttpRequest.newBuilder(URI.create(base + "/latest/api/token")).timeout(timeout)
+            HttpResponse<String> token = http.send(HttpRequest.newBuilder(URI.create(base + "/latest/api/token")).timeout(left(end))
                     .header("X-aws-ec2-metadata-token-ttl-seconds", "21600").PUT(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (token.statusCode() != 200) {
                 return new Identity(endpoint, true, null, null, null, "it answered " + token.statusCode() + " to an IMDSv2 token request");
             }
             String t = token.body().strip();
-            HttpResponse<String> roles = get(http, base, "/latest/meta-data/iam/security-credentials/", t, timeout);
+            HttpResponse<String> roles = get(http, base, "/latest/meta-data/iam/security-credentials/", t, end);
             String role = roles.statusCode() == 200 ? roles.body().lines().map(String::strip).filter(s -> !s.isEmpty()).findFirst().orElse(null) : null;
-            HttpResponse<String> region = get(http, base, "/latest/meta-data/placement/region", t, timeout);
-            HttpResponse<String> id = get(http, base, "/latest/meta-data/instance-id", t, timeout);
+            HttpResponse<String> region = get(http, base, "/latest/meta-data/placement/region", t, end);
+            HttpResponse<String> id = get(http, base, "/latest/meta-data/instance-id", t, end);
             return new Identity(endpoint, true, role, region.statusCode() == 200 ? region.body().strip() : null,
                     id.statusCode() == 200 ? id.body().strip() : null, null);
         } catch (Exception e) {
@@ -46,8 +48,13 @@ final class Metadata {
         }
     }
 
-    private static HttpResponse<String> get(HttpClient http, String base, String path, String token, Duration timeout) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout).header("X-aws-ec2-metadata-token", token).GET().build(),
+    private static Duration left(Instant end) {
+        Duration d = Duration.between(Instant.now(), end);
+        return d.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : d;
+    }
+
+    private static HttpResponse<String> get(HttpClient http, String base, String path, String token, Instant end) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(left(end)).header("X-aws-ec2-metadata-token", token).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

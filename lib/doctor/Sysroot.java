@@ -24,9 +24,39 @@ final class Sysroot {
         this.live = this.dir.getNameCount() == 0;
     }
 
-    /** The file at {@code absolute} on the instance: itself when live, else beneath the sysroot. */
+    /** Paths that exist but could not be read (not root?): a check that read nothing must not pass silently. */
+    final java.util.Set<String> denied = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * The file at {@code absolute} on the instance: itself when live; else beneath the sysroot, its links followed as
+     * the instance would follow them (an absolute target is re-rooted in the copy, never this machine's file).
+     */
     Path path(String absolute) {
-        return live ? Path.of(absolute) : dir.resolve(absolute.replaceFirst("^/+", ""));
+        return live ? Path.of(absolute) : within(absolute.replaceFirst("^/+", ""), 0);
+    }
+
+    private Path within(String relative, int hops) {
+        Path at = dir;
+        List<String> parts = new ArrayList<>(List.of(relative.split("/+")));
+        for (int i = 0; i < parts.size(); i++) {
+            String part = parts.get(i);
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            Path next = part.equals("..") ? (at.equals(dir) ? dir : at.getParent()) : at.resolve(part); // ".." stops at the root, as in a chroot
+            if (hops < 40 && Files.isSymbolicLink(next)) {
+                try {
+                    String target = Files.readSymbolicLink(next).toString();
+                    String rest = String.join("/", parts.subList(i + 1, parts.size()));
+                    String base = target.startsWith("/") ? "" : dir.relativize(at).toString();
+                    return within((base.isEmpty() ? "" : base + "/") + target.replaceFirst("^/+", "") + (rest.isEmpty() ? "" : "/" + rest), hops + 1);
+                } catch (IOException e) {
+                    return next;
+                }
+            }
+            at = next;
+        }
+        return at;
     }
 
     /** The instance's absolute path of a file found beneath the sysroot (for messages). */
@@ -43,7 +73,20 @@ final class Sysroot {
         return read(path(absolute));
     }
 
-    static String read(Path file) {
+    /** A file found beneath the sysroot (listed, or named by a marker): read through the copy's own links. */
+    String read(Path file) {
+        Path p = live || !file.startsWith(dir) ? file : within(dir.relativize(file).toString(), 0);
+        if (!Files.isRegularFile(p)) { // a FIFO or a device would block or never end
+            return null;
+        }
+        if (!Files.isReadable(p)) {
+            denied.add(shown(p));
+            return null;
+        }
+        return readFile(p);
+    }
+
+    private static String readFile(Path file) {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
             long from = Math.max(0, f.length() - TAIL_BYTES);
             byte[] b = new byte[(int) (f.length() - from)];
@@ -79,10 +122,13 @@ final class Sysroot {
     /** The entries of a folder on the instance, sorted; none when it is absent. */
     List<Path> list(String absolute) {
         List<Path> out = new ArrayList<>();
-        try (var s = Files.list(path(absolute))) {
+        Path folder = path(absolute);
+        try (var s = Files.list(folder)) {
             s.sorted().forEach(out::add);
+        } catch (java.nio.file.AccessDeniedException e) {
+            denied.add(shown(folder));
         } catch (IOException | SecurityException e) {
-            // absent or unreadable: nothing to list
+            // absent: nothing to list
         }
         return out;
     }
