@@ -34,7 +34,13 @@ class setup_instance implements Callable<Integer> {
     Path kit;
     @Option(names = "--compose", description = "The compose template the instance will run (default: compose.yml of the kit)")
     Path compose;
-    @Option(names = "--env-file", description = "The env file the app reads (default: release.json's, " + "/home/ubuntu/env/.env)")
+    @Option(names = "--project", description = "Compose project on the instance (default: art)")
+    String project;
+    @Option(names = "--service", description = "App service in the compose template (default: art-be)")
+    String service;
+    @Option(names = "--container", description = "App container name (default: art-backend)")
+    String container;
+    @Option(names = "--env-file", description = "The env file the app reads (default: /home/ubuntu/env/.env)")
     String envFile;
     @Option(names = "--state-dir", description = "The hooks' state root (default: CDEPLOY_STATE_DIR, else " + Doctor.STATE_ROOT + ")")
     String stateDir;
@@ -65,7 +71,12 @@ class setup_instance implements Callable<Integer> {
     public Integer call() {
         Path kitDir = kit == null ? cwd : cwd.resolve(kit);
         String state = Cli.first(stateDir, env.get("CDEPLOY_STATE_DIR"), Doctor.STATE_ROOT);
-        Settings settings = Settings.of(null, null, null, envFile, null, null);
+        Settings settings;
+        try {
+            settings = Settings.of(project, service, container, envFile, null, null);
+        } catch (Cli.Fail f) {
+            throw new Cli.Fail(f.exitCode, "bad option: " + f.getMessage());
+        }
         String imds = Cli.first(imdsEndpoint, env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT"));
         String where = Cli.first(region, env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"));
         if (where == null) { // the instance knows its region

@@ -157,7 +157,8 @@ final class DeploymentReport {
     private static List<String> details(DeploymentInfo d) {
         List<String> lines = new ArrayList<>();
         if (d.errorInformation() != null) {
-            lines.add(d.errorInformation().codeAsString() + ": " + Cli.firstLine(d.errorInformation().message()));
+            String message = Cli.firstLine(d.errorInformation().message());
+            lines.add(d.errorInformation().codeAsString() + (message == null || message.isBlank() ? "" : ": " + message));
         }
         var r = d.rollbackInfo();
         if (r != null && r.rollbackDeploymentId() != null) {

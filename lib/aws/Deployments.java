@@ -148,8 +148,7 @@ final class Deployments {
                     : e.awsErrorDetails().errorMessage()) + ")",
                     "give an id as CodeDeploy prints it, e.g. d-A1B2C3D4E");
         } catch (SdkException e) {
-            Cli.Fail f = Aws.fail(e, "codedeploy:GetDeployment", "deployment " + id, attempts);
-            throw new Cli.Fail(f.exitCode, f.getMessage());
+            throw Aws.fail(e, "codedeploy:GetDeployment", "deployment " + id, attempts);
         }
     }
 

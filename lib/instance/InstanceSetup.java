@@ -46,10 +46,11 @@ final class InstanceSetup {
 
     List<Step> run() {
         requireKit();
-        step("jbang", jbangReady() ? ok("jbang " + version() + " at " + o.jbang() + ", " + java()) : hostScript("jbang"));
+        ObjectNode compose = template(); // an input problem is told before anything is installed
+        String stale = jbangReady() ? staleWrapper() : "";
+        step("jbang", stale == null ? ok("jbang " + version() + " at " + o.jbang() + ", " + java()) : hostScript("jbang", stale));
         step("docker", dockerReady() ? ok("Docker " + docker.docker(Duration.ofSeconds(10), "version", "--format", "{{.Server.Version}}").out().strip()
-                + ", Compose " + docker.compose().describe()) : hostScript("docker"));
-        ObjectNode compose = Template.render(o.template(), PROBE_IMAGE, o.settings());
+                + ", Compose " + docker.compose().describe()) : hostScript("docker", ""));
         List<String> made = new ArrayList<>(HostPrep.networks(docker, compose, o.dryRun()));
         made.addAll(HostPrep.envFiles(compose, o.template().toAbsolutePath().getParent(), o.dryRun()));
         made.addAll(HostPrep.bindSources(compose, o.dryRun()));
@@ -85,6 +86,19 @@ final class InstanceSetup {
         }
     }
 
+    /** The template with the app service named by --service (the one thing a template must hold for the hooks). */
+    private ObjectNode template() {
+        try {
+            return Template.render(o.template(), PROBE_IMAGE, o.settings());
+        } catch (Cli.Fail f) {
+            String missing = "compose template " + o.template() + " has no service '" + o.settings().service() + "'";
+            if (f.getMessage().startsWith(missing + ";")) {
+                throw new Cli.Fail(Cli.INPUT, missing, "name its app service with --service NAME (and its container with --container NAME)");
+            }
+            throw f;
+        }
+    }
+
     private boolean jbangReady() {
         return Files.isExecutable(o.jbang()) && java().startsWith("Java ") && Integer.parseInt(java().substring(5)) >= 17;
     }
@@ -105,11 +119,32 @@ final class InstanceSetup {
                 || runner.run(List.of("docker-compose", "version"), Duration.ofSeconds(20), null).ok());
     }
 
+    /**
+     * Null when PREFIX/bin/jbang is this kit's wrapper as lib/setup-host.sh installs it (its copy in
+     * PREFIX/lib/cdeploy-jbang equal to the kit's, byte for byte), else why it is not.
+     */
+    private String staleWrapper() {
+        Path installed = Path.of(o.prefix(), "lib", "cdeploy-jbang");
+        try {
+            if (!Files.isSameFile(o.jbang(), installed.resolve("jbang"))) {
+                return o.jbang() + " is not the kit's wrapper from " + installed;
+            }
+            for (String f : List.of("jbang", ".jbang-wrapper/pom.xml")) {
+                if (Files.mismatch(o.kit().resolve(f), installed.resolve(f)) != -1L) {
+                    return "the kit's " + f + " differs from " + installed.resolve(f);
+                }
+            }
+            return null;
+        } catch (java.io.IOException e) {
+            return "no copy of the kit's wrapper in " + installed;
+        }
+    }
+
     /** The project's own host set-up for this part (through sudo when not root), with the prefix for jbang. */
-    private Step hostScript(String part) {
+    private Step hostScript(String part, String why) {
         List<String> cmd = new ArrayList<>(Disk.root() ? List.of() : List.of("sudo", "--non-interactive"));
         cmd.addAll(List.of("env", "CDEPLOY_PREFIX=" + o.prefix(), "bash", o.kit().resolve("lib/setup-host.sh").toString(), part));
-        String shown = String.join(" ", cmd);
+        String shown = String.join(" ", cmd) + (why.isEmpty() ? "" : " (" + why + ")");
         if (o.dryRun()) {
             return new Step("", "would run", shown);
         }
@@ -120,11 +155,22 @@ final class InstanceSetup {
         return new Step("", "ran", shown);
     }
 
-    /** The hooks' state root: root's, not writable by others (the hooks read their template from it). */
+    /** The hooks' state root: root's (or, not as root, this user's), not writable by others (the hooks read their template from it). */
     private Step stateRoot() {
         Path root = Path.of(o.stateRoot());
         if (Files.isDirectory(root)) {
-            return DeployFolders.worldWritable(root) ? change("chmod 755 " + root + " (others could write to it)") : ok(root + " is there");
+            int mode = requireOwned(root);
+            if ((mode & 0002) == 0 || (mode & 01000) != 0) { // not writable by others, or sticky as /tmp is (as doctor sees it)
+                return ok(root + " is there");
+            }
+            if (!o.dryRun()) {
+                try {
+                    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+                } catch (java.io.IOException e) {
+                    throw new Cli.Fail(Cli.ENVIRONMENT, "cannot chmod 755 " + root + " (" + e.getMessage() + ")", "run setup-instance as root");
+                }
+            }
+            return change(root + " 0755 (it was " + String.format("%04o", mode & 07777) + ": others could write to it)");
         }
         if (!o.dryRun()) {
             try {
@@ -134,6 +180,21 @@ final class InstanceSetup {
             }
         }
         return change(root + " (0755)");
+    }
+
+    /** The state root's mode, once its owner is root or the user running this (as root: root). */
+    private static int requireOwned(Path root) {
+        try {
+            int owner = (Integer) Files.getAttribute(root, "unix:uid");
+            int self = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            if (owner != 0 && owner != self) {
+                throw new Cli.Fail(Cli.ENVIRONMENT, "the state root " + root + " is owned by " + Files.getOwner(root).getName() + ", not root",
+                        "chown root:root " + root + " (the hooks run as root and read their template from it), or give --state-dir");
+            }
+            return (Integer) Files.getAttribute(root, "unix:mode");
+        } catch (java.io.IOException e) {
+            throw new Cli.Fail(Cli.ENVIRONMENT, "cannot read the owner of " + root + " (" + e.getMessage() + ")", "run setup-instance as root");
+        }
     }
 
     /** Every hook built once with the installed jbang, so the first deployment downloads and compiles nothing. */

@@ -40,7 +40,7 @@ final class LocalTarget implements Target {
         List<String> made = new ArrayList<>(HostPrep.networks(docker, compose, false));
         made.addAll(HostPrep.envFiles(compose, kit.template().toAbsolutePath().getParent(), false)); // relative: to the template, as Compose reads it
         requireFreePorts(compose, kit.settings().project());
-        return "; " + found + (made.isEmpty() ? "" : "; created " + String.join(", ", made));
+        return "; " + found + (made.isEmpty() ? "" : "; made " + String.join(", ", made));
     }
 
     /** As pull will, before any build: a port the template publishes must not be another project's (the demo can move). */
