@@ -45,11 +45,12 @@ class setup implements Callable<Integer>, Cli.EnvDefaults {
     @Option(names = "--service-role-arn", paramLabel = "ARN", description = "The role CodeDeploy acts with (serviceRole of --policies, "
             + "ServiceRoleArn of --cloudformation's outputs). Needed to create the group")
     String serviceRoleArn;
-    @Option(names = "--deployment-config", paramLabel = "NAME", defaultValue = GroupSettings.DEFAULT_CONFIG,
-            description = "The group's deployment configuration (default: ${DEFAULT-VALUE})")
+    @Option(names = "--deployment-config", paramLabel = "NAME", description = "The group's deployment configuration (a new group's "
+            + "default: " + GroupSettings.DEFAULT_CONFIG + "; not given, an existing group keeps its own)")
     String deploymentConfig;
-    @Option(names = "--no-auto-rollback", description = "Do not roll back automatically on DEPLOYMENT_FAILURE (default: roll back)")
-    boolean noAutoRollback;
+    @Option(names = "--auto-rollback", negatable = true, description = "Roll back automatically on DEPLOYMENT_FAILURE, or not with "
+            + "--no-auto-rollback (a new group's default: on; not given, an existing group keeps its own)")
+    Boolean autoRollback;
     @Option(names = "--target-group", paramLabel = "NAME", description = "An ALB/NLB target group: CodeDeploy takes each instance out "
             + "of it while it deploys there (WITH_TRAFFIC_CONTROL, IN_PLACE). Use a rolling configuration with it, such as "
             + "--deployment-config CodeDeployDefault.HalfAtATime, so that instances keep serving")
@@ -150,7 +151,7 @@ class setup implements Callable<Integer>, Cli.EnvDefaults {
         ec2Tags.forEach(t -> Cli.Fail.collect(problems, () -> tags.add(GroupSettings.Tag.parse(t))));
         Cli.Fail.collect(problems, this::checkOptions);
         Cli.Fail.throwAll(problems);
-        return new GroupSettings(application, group, tags, serviceRoleArn, deploymentConfig, !noAutoRollback, targetGroup);
+        return new GroupSettings(application, group, tags, serviceRoleArn, deploymentConfig, autoRollback, targetGroup);
     }
 
     private Void checkOptions() {

@@ -176,7 +176,10 @@ class SetupTest {
         cd.existing(DeploymentGroupInfo.builder().applicationName(APP).deploymentGroupName(GROUP).deploymentGroupId("g-1")
                 .computePlatform("Server").serviceRoleArn(ROLE).deploymentConfigName("CodeDeployDefault.OneAtATime")
                 .ec2TagFilters(EC2TagFilter.builder().key("Name").value("old").type("KEY_AND_VALUE").build()).build());
-        Run r = run("--ec2-tag", "Name=art-prod");
+        Run kept = run("--ec2-tag", "Name=old");
+        assertEquals("application art: unchanged\ndeployment group art/art-prod: unchanged\n", kept.out(),
+                "options not given (config, auto-rollback) leave what the group has");
+        Run r = run("--ec2-tag", "Name=art-prod", "--auto-rollback");
         assertEquals(0, r.exit(), r.toString());
         assertEquals("application art: unchanged\ndeployment group art/art-prod: updated\n"
                 + "  ec2TagFilters: Name=old -> Name=art-prod\n"
@@ -188,7 +191,7 @@ class SetupTest {
         assertNull(u.deploymentConfigName(), "the default is what it has");
 
         cd.calls.clear();
-        Run tg = run("--ec2-tag", "Name=art-prod", "--target-group", "art-tg");
+        Run tg = run("--ec2-tag", "Name=art-prod", "--auto-rollback", "--target-group", "art-tg");
         assertEquals(0, tg.exit(), tg.toString());
         assertTrue(tg.out().contains("  loadBalancerInfo: none -> target group art-tg\n"
                 + "  deploymentStyle: WITHOUT_TRAFFIC_CONTROL/IN_PLACE -> WITH_TRAFFIC_CONTROL/IN_PLACE\n"), tg.out());

@@ -120,11 +120,12 @@ final class CfnTemplate {
         p.set("ApplicationName", ref("Application"));
         p.put("DeploymentGroupName", g.group());
         p.set("ServiceRoleArn", fn("Fn::GetAtt", N.textNode("ServiceRole"), N.textNode("Arn")));
-        p.put("DeploymentConfigName", g.deploymentConfig());
+        p.put("DeploymentConfigName", g.config());
         ArrayNode tags = p.putArray("Ec2TagFilters");
         g.tags().forEach(tag -> tags.addObject().put("Key", tag.key()).put("Value", tag.value()).put("Type", "KEY_AND_VALUE"));
-        ObjectNode rollback = p.putObject("AutoRollbackConfiguration").put("Enabled", g.autoRollback());
-        if (g.autoRollback()) {
+        boolean rollbackOn = g.autoRollback() == null || g.autoRollback(); // a new group's default: on
+        ObjectNode rollback = p.putObject("AutoRollbackConfiguration").put("Enabled", rollbackOn);
+        if (rollbackOn) {
             rollback.set("Events", IamPolicies.strings(List.of(GroupSettings.ROLLBACK_EVENT)));
         }
         if (g.targetGroup() != null) {

@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.codedeploy.model.UpdateDeploymentGroupReq
  * (WITH_TRAFFIC_CONTROL, IN_PLACE).
  */
 record GroupSettings(String application, String group, List<Tag> tags, String serviceRoleArn, String deploymentConfig,
-                     boolean autoRollback, String targetGroup) {
+                     Boolean autoRollback, String targetGroup) {
     static final String DEFAULT_CONFIG = "CodeDeployDefault.OneAtATime";
     static final String ROLLBACK_EVENT = "DEPLOYMENT_FAILURE";
     static final String TRAFFIC = "WITH_TRAFFIC_CONTROL/IN_PLACE";
@@ -59,7 +59,7 @@ record GroupSettings(String application, String group, List<Tag> tags, String se
     GroupSettings {
         tags = List.copyOf(tags);
         serviceRoleArn = Cli.first(serviceRoleArn);
-        deploymentConfig = Objects.requireNonNullElse(Cli.first(deploymentConfig), DEFAULT_CONFIG);
+        deploymentConfig = Cli.first(deploymentConfig); // null: an existing group keeps its own, a new one gets DEFAULT_CONFIG
         targetGroup = Cli.first(targetGroup);
     }
 
@@ -84,8 +84,12 @@ record GroupSettings(String application, String group, List<Tag> tags, String se
         if (serviceRoleArn != null) {
             add(changes, "serviceRoleArn", String.valueOf(now.serviceRoleArn()), serviceRoleArn);
         }
-        add(changes, "deploymentConfigName", String.valueOf(now.deploymentConfigName()), deploymentConfig);
-        add(changes, "autoRollbackConfiguration", rollback(now.autoRollbackConfiguration()), rollback(rollback()));
+        if (deploymentConfig != null) {
+            add(changes, "deploymentConfigName", String.valueOf(now.deploymentConfigName()), deploymentConfig);
+        }
+        if (autoRollback != null) {
+            add(changes, "autoRollbackConfiguration", rollback(now.autoRollbackConfiguration()), rollback(rollback()));
+        }
         if (targetGroup != null) {
             add(changes, "loadBalancerInfo", loadBalancer(now.loadBalancerInfo()), loadBalancer(loadBalancer()));
             add(changes, "deploymentStyle", style(now.deploymentStyle()), TRAFFIC);
@@ -102,7 +106,7 @@ record GroupSettings(String application, String group, List<Tag> tags, String se
     /** CreateDeploymentGroup with every setting (compute platform Server comes from the application). */
     CreateDeploymentGroupRequest create() {
         return CreateDeploymentGroupRequest.builder().applicationName(application).deploymentGroupName(group)
-                .ec2TagFilters(filters()).serviceRoleArn(serviceRoleArn).deploymentConfigName(deploymentConfig)
+                .ec2TagFilters(filters()).serviceRoleArn(serviceRoleArn).deploymentConfigName(config())
                 .autoRollbackConfiguration(rollback()).loadBalancerInfo(targetGroup == null ? null : loadBalancer())
                 .deploymentStyle(deploymentStyle()).build();
     }
@@ -126,7 +130,7 @@ record GroupSettings(String application, String group, List<Tag> tags, String se
 
     /** The settings of a group this creates, as one line. */
     String describe() {
-        return "ec2TagFilters " + tags(filters()) + ", serviceRoleArn " + serviceRoleArn + ", deploymentConfigName " + deploymentConfig
+        return "ec2TagFilters " + tags(filters()) + ", serviceRoleArn " + serviceRoleArn + ", deploymentConfigName " + config()
                 + ", autoRollbackConfiguration " + rollback(rollback()) + (targetGroup == null ? "" : ", loadBalancerInfo "
                 + loadBalancer(loadBalancer())) + ", deploymentStyle " + style(deploymentStyle());
     }
@@ -135,8 +139,13 @@ record GroupSettings(String application, String group, List<Tag> tags, String se
         return tags.stream().map(t -> EC2TagFilter.builder().key(t.key()).value(t.value()).type(EC2TagFilterType.KEY_AND_VALUE).build()).toList();
     }
 
+    /** The deployment configuration a new group gets. */
+    String config() {
+        return Objects.requireNonNullElse(deploymentConfig, DEFAULT_CONFIG);
+    }
+
     AutoRollbackConfiguration rollback() {
-        return autoRollback ? AutoRollbackConfiguration.builder().enabled(true).eventsWithStrings(ROLLBACK_EVENT).build()
+        return autoRollback == null || autoRollback ? AutoRollbackConfiguration.builder().enabled(true).eventsWithStrings(ROLLBACK_EVENT).build()
                 : AutoRollbackConfiguration.builder().enabled(false).build();
     }
 
