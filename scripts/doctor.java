@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
                 + "unsafe folders. Each check prints PASS, WARN, FAIL or SKIP; it reads and never changes anything."},
         exitCodeListHeading = Cli.EXIT_HEADING,
         exitCodeList = {" 0:no check failed (warnings may remain)", " 1:a check failed (its line names the cause and the fix)",
-                Cli.EXIT_INPUT, Cli.EXIT_INTERNAL})
+                " 2:invalid options (nothing was read)", Cli.EXIT_INTERNAL})
 class doctor implements Callable<Integer> {
     @Option(names = "--local", description = "Read deploy-local's deployment root instead of the agent's; no agent or credentials checks")
     boolean local;
@@ -76,7 +76,9 @@ class doctor implements Callable<Integer> {
         String localRoot = local && deploymentRoot == null ? Layout.defaultRoot(Disk.root(), env).toString() : deploymentRoot;
         String state = Cli.first(stateDir, env.get("CDEPLOY_STATE_DIR"),
                 local && !Disk.root() ? Layout.defaultStateDir(env).toString() : Doctor.STATE_ROOT);
+        // locally the hooks fall back to this checkout's wrapper, as release --local and deploy-local hand it to them
+        String wrapper = local && java.nio.file.Files.isExecutable(Path.of("jbang")) ? Path.of("jbang").toAbsolutePath().toString() : null;
         return new Doctor.Options(root, local, localRoot, state, Cli.first(imdsEndpoint, env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT")), clockUrl,
-                Duration.ofMillis((long) (timeout * 1000)), null);
+                Duration.ofMillis((long) (timeout * 1000)), Cli.first(env.get("CDEPLOY_JBANG"), wrapper), Cli.first(env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION")));
     }
 }

@@ -33,7 +33,7 @@ import software.amazon.awssdk.services.codedeploy.CodeDeployClient;
         exitCodeListHeading = Cli.EXIT_HEADING,
         exitCodeList = {" 0:done (or, with --dry-run, planned; with --policies or --cloudformation, printed)",
                 " 2:invalid input: options; a missing --service-role-arn or --ec2-tag when the group must be created (nothing was changed)",
-                Cli.EXIT_ENVIRONMENT, Cli.EXIT_AWS, Cli.EXIT_INTERNAL})
+                " 4:environment: no AWS credentials, or the endpoint unreachable after retries", Cli.EXIT_AWS, Cli.EXIT_INTERNAL})
 class setup implements Callable<Integer>, Cli.EnvDefaults {
     @Option(names = "--application", description = "CodeDeploy application (default: CODEDEPLOY_APPLICATION, AWS_CODE_DEPLOY_NAME)")
     String application;
@@ -145,7 +145,8 @@ class setup implements Callable<Integer>, Cli.EnvDefaults {
             missing.add("--ec2-tag KEY=VALUE");
         }
         if (!missing.isEmpty()) {
-            problems.add(new Cli.Fail(Cli.INPUT, "missing " + String.join(", ", missing), "pass them as options or set the variables; see --help"));
+            problems.add(new Cli.Fail(Cli.INPUT, "missing " + String.join(", ", missing), "pass them (the names in parentheses are the variables "
+                    + "that can give them); see --help"));
         }
         List<GroupSettings.Tag> tags = new ArrayList<>();
         ec2Tags.forEach(t -> Cli.Fail.collect(problems, () -> tags.add(GroupSettings.Tag.parse(t))));
@@ -185,7 +186,12 @@ class setup implements Callable<Integer>, Cli.EnvDefaults {
         if (accountId != null) {
             return accountId;
         }
-        String arn = Aws.identity(config);
+        String arn;
+        try {
+            arn = Aws.identity(config);
+        } catch (Cli.Fail f) {
+            throw new Cli.Fail(f.exitCode, "the account is needed and STS did not give it: " + f.getMessage(), "or give --account-id", f.detail);
+        }
         log.info("setup: account from STS: %s", arn);
         return arn.split(":")[4];
     }

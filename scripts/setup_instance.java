@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
                 + "agent's install command for the region. Each step checks first, so a second run changes nothing; --dry-run says "
                 + "what it would do. Ends by running doctor, whose report goes to stdout."},
         exitCodeListHeading = Cli.EXIT_HEADING,
-        exitCodeList = {" 0:set up, and doctor found nothing failed", " 1:set up, and doctor found a failure (its line names the fix)",
+        exitCodeList = {" 0:set up, and doctor found nothing failed (a dry run: 0 when its checks ran)",
+                " 1:set up, and doctor found a failure (its line names the fix)",
                 Cli.EXIT_INPUT, Cli.EXIT_ENVIRONMENT, Cli.EXIT_INTERNAL})
 class setup_instance implements Callable<Integer> {
     @Option(names = "--kit", description = "The checkout of this kit to set up from (default: the current folder)")
@@ -88,8 +89,12 @@ class setup_instance implements Callable<Integer> {
         new InstanceSetup(o, Proc.SYSTEM, env, log).run();
         log.info("setup-instance: doctor's report follows");
         Doctor.Report report = new Doctor(new Doctor.Options(Path.of("/"), false, null, state, imds, clockUrl, Duration.ofMillis(1500),
-                o.jbang().toString()), Proc.SYSTEM).run();
+                o.jbang().toString(), o.region()), Proc.SYSTEM).run();
         report.print(spec.commandLine().getOut(), json);
+        if (dryRun) { // what doctor fails here is mostly what the run would make; the steps above say which
+            log.info("setup-instance: a dry run: doctor's findings are the instance as it is now, before any step ran");
+            return Cli.OK;
+        }
         return report.exitCode();
     }
 }

@@ -30,7 +30,8 @@ import software.amazon.awssdk.services.codedeploy.model.DeploymentInfo;
                 + "release tells them (identical failures merged, with their log tail). Progress on stderr, the answer on stdout "
                 + "(--json: everything, every instance and event). Reads only: it never changes a deployment."},
         exitCodeListHeading = Cli.EXIT_HEADING,
-        exitCodeList = {" 0:shown (whatever the deployments' own status)", Cli.EXIT_INPUT, Cli.EXIT_ENVIRONMENT,
+        exitCodeList = {" 0:shown (whatever the deployments' own status)", " 2:invalid options (nothing was sent)",
+                " 4:environment: no AWS credentials, or the endpoint unreachable after retries",
                 " 5:AWS refused: access denied (the IAM action is named), unknown application, group or deployment, throttled",
                 Cli.EXIT_INTERNAL})
 class status implements Callable<Integer>, Cli.EnvDefaults {

@@ -112,7 +112,7 @@ class DoctorTest {
         assertEquals(Set.of(), with(r, "WARN"), r.out());
         assertEquals(Set.of("agent running", "compose", "disk space", "docker", "old images"), with(r, "SKIP"), "only what needs a live system:\n" + r.out());
         assertEquals("version 1.7.0-92", r.saw("agent installed"));
-        assertTrue(r.saw("credentials").startsWith("the instance role artscope-ec2-role, nothing of root's before it"), r.saw("credentials"));
+        assertTrue(r.saw("credentials").startsWith("the instance role artscope-ec2-role; nothing in root's chain comes before it"), r.saw("credentials"));
         assertEquals("role artscope-ec2-role on i-0e9fe7b11be081a65 (IMDSv2)", r.saw("instance profile"));
         assertEquals("ap-northeast-2", r.saw("region"));
         assertTrue(r.saw("clock").startsWith("in step with http://127.0.0.1:"), r.saw("clock"));

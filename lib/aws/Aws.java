@@ -263,7 +263,7 @@ final class Aws {
             return new Cli.Fail(Cli.AWS, iamAction + " on " + resource + " failed: " + (code.isEmpty() ? "HTTP " + status : code)
                     + (message.isEmpty() ? "" : " (" + Cli.firstLine(message) + ")"), null);
         }
-        String why = Cli.firstLine(String.valueOf(e.getMessage()));
+        String why = Cli.firstLine(String.valueOf(e.getMessage())).replaceAll(" ?\\(SDK Attempt Count: \\d+\\)", ""); // "after N attempts" says it
         if (why.contains("Unable to load credentials") || why.contains("credentials")) {
             return new Cli.Fail(Cli.ENVIRONMENT, "no AWS credentials for " + iamAction + " (looked in the environment, web identity, "
                     + "~/.aws/credentials and config, SSO, the container and the instance role)", "in GitHub Actions add "

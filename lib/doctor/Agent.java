@@ -69,10 +69,10 @@ final class Agent {
     }
 
     /** Installed (and its version), running (live only). */
-    List<Finding> check(Sysroot sys) {
+    List<Finding> check(Sysroot sys, String region) {
         Finding installed = version == null
                 ? Finding.fail("agent installed", "no " + HOME + " (the CodeDeploy agent is not installed)",
-                        "install it: " + installCommand(null))
+                        "install it: " + installCommand(region))
                 : Finding.pass("agent installed", "version " + version + (sys.exists(CONFIG) ? "" : "; no " + CONFIG + " (defaults apply)"));
         if (!sys.live) {
             String recorded = sys.read(PID_FILE);

@@ -95,7 +95,8 @@ final class Credentials {
         List<Finding> out = new ArrayList<>();
         Map<String, String> homes = sys.homes();
         String rootHome = homes.getOrDefault("root", "/root");
-        if (!java.nio.file.Files.isReadable(sys.path(rootHome)) || !java.nio.file.Files.isExecutable(sys.path(rootHome))) {
+        java.nio.file.Path home = sys.path(rootHome);
+        if (java.nio.file.Files.exists(home) && (!java.nio.file.Files.isReadable(home) || !java.nio.file.Files.isExecutable(home))) {
             out.add(Finding.warn("credentials", "cannot read " + rootHome + ", where the agent's (root's) ~/.aws is",
                     "run doctor as root: sudo ./jbang doctor"));
             others(sys, homes).ifPresent(out::add);
@@ -103,7 +104,7 @@ final class Credentials {
         }
         boolean onPremises = sys.exists(Agent.ON_PREMISES);
         Source first = shadowing(sys, agent.env, rootHome);
-        String envNote = sys.live && !agent.env.isEmpty() ? "" : " (the agent's environment not read: " + (sys.live ? "it is not running, or doctor is not root)" : "needs a live system)");
+        String envNote = sys.live && !agent.env.isEmpty() ? "" : "; the agent's environment was not read (" + (sys.live ? "it is not running, or doctor is not root)" : "a copy has none)");
         String signed = wireKey == null ? "" : first != null && wireKey.equals(first.keyId()) ? "; the wire log shows the agent signing with it"
                 : "; the wire log shows the agent signing with " + maskKey(wireKey);
         if (onPremises) {
@@ -117,8 +118,8 @@ final class Credentials {
             out.add(Finding.fail("credentials", "none: nothing in root's chain and no instance profile" + envNote,
                     "attach an instance profile with the agent's policy, then restart the agent"));
         } else {
-            out.add(Finding.pass("credentials", (imds == null ? "nothing of root's shadows the instance profile (not asked)"
-                    : "the instance role " + imds.role() + ", nothing of root's before it") + envNote + signed));
+            out.add(Finding.pass("credentials", (imds == null ? "nothing in root's chain comes before the instance profile (the metadata service was not asked)"
+                    : "the instance role " + imds.role() + "; nothing in root's chain comes before it") + envNote + signed));
         }
         others(sys, homes).ifPresent(out::add);
         return out;

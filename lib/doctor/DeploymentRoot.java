@@ -127,7 +127,9 @@ final class DeploymentRoot {
         }
         EventFailure failure = new EventFailure(f.path("event").asText(), f.path("script").asText(null), f.path("errorCode").asText(null),
                 f.path("message").asText(null), f.path("logTail").asText(null), List.of("this machine"));
-        return Finding.fail("last deployment", head + " at " + failure.event(), "fix what the log tail shows, then deploy again")
+        boolean rolledBack = r.path("scriptExitCode").asInt(-1) == Cli.ROLLED_BACK;
+        return Finding.fail("last deployment", head + " at " + failure.event() + (rolledBack ? " (its hook rolled back: the version before serves again)" : ""),
+                "fix what the log tail shows, then deploy again")
                 .withDetail(failure.describe());
     }
 

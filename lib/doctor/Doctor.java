@@ -22,10 +22,10 @@ final class Doctor {
     /**
      * What to examine: {@code sysroot} ("/" for this machine), deploy-local's root instead of the agent's
      * ({@code local}), where to ask for the instance's identity and the time (null: the defaults, or skipped), and a
-     * jbang the launcher is told of ({@code CDEPLOY_JBANG}; null: none).
+     * jbang the launcher is told of ({@code CDEPLOY_JBANG}; null: none), and the region for the agent's install line.
      */
     record Options(Path sysroot, boolean local, String deploymentRoot, String stateRoot, String imdsEndpoint, String clockUrl, Duration timeout,
-                   String jbang) {}
+                   String jbang, String region) {}
 
     record Report(List<Finding> findings, double seconds) {
         long count(Finding.Status s) {
@@ -85,7 +85,7 @@ final class Doctor {
             } else {
                 CompletableFuture<Metadata.Identity> imds = !sys.live && o.imdsEndpoint() == null ? CompletableFuture.completedFuture(null)
                         : CompletableFuture.supplyAsync(() -> Metadata.query(Cli.first(o.imdsEndpoint(), Metadata.DEFAULT_ENDPOINT), o.timeout()), pool);
-                add(parts, fallbacks, pool, "agent installed", () -> agent.check(sys));
+                add(parts, fallbacks, pool, "agent installed", () -> agent.check(sys, o.region()));
                 add(parts, fallbacks, pool, "agent log", () -> AgentLog.check(sys, agent));
                 add(parts, fallbacks, pool, "credentials", () -> Credentials.check(sys, agent, reached(imds), AgentLog.signingKey(sys, agent)));
                 add(parts, fallbacks, pool, "instance profile", () -> identity(imds));
@@ -159,12 +159,13 @@ final class Doctor {
             id = new Metadata.Identity(o.imdsEndpoint(), false, null, null, null, "no answer in time");
         }
         if (id == null) {
-            return List.of(Finding.skip("instance profile", "needs a live system, or AWS_EC2_METADATA_SERVICE_ENDPOINT"));
+            return List.of(Finding.skip("instance profile", "a copy: give --imds-endpoint (or AWS_EC2_METADATA_SERVICE_ENDPOINT) to ask one"));
         }
         List<Finding> out = new ArrayList<>(Metadata.check(id));
         String clock = o.clockUrl() != null ? o.clockUrl()
                 : sys.live && id.region() != null && o.imdsEndpoint() == null ? "https://codedeploy-commands." + id.region() + ".amazonaws.com" : null;
-        out.add(clock == null ? Finding.skip("clock", "no --clock-url (the default asks the region's CodeDeploy endpoint)") : Metadata.clock(clock, o.timeout()));
+        out.add(clock != null ? Metadata.clock(clock, o.timeout()) : Finding.skip("clock", id.region() == null
+                ? "the region is not known, so there is no default server to ask; give --clock-url" : "give --clock-url to check it against a server"));
         return out;
     }
 }

@@ -217,6 +217,6 @@ final class InstanceSetup {
         if (Files.isDirectory(Path.of(Agent.HOME))) {
             return ok("installed (" + Agent.HOME + ")");
         }
-        return new Step("", "install it with", Agent.installCommand(o.region()));
+        return new Step("", "install it with", Agent.installCommand(o.region()) + (o.region() == null ? " (REGION: give --region for the exact address)" : ""));
     }
 }
