@@ -4,18 +4,18 @@
 //DEPS software.amazon.awssdk:bom:2.40.2@pom
 //DEPS info.picocli:picocli:4.7.7
 //SOURCES ../lib/core/Cli.java ../lib/core/Json.java ../lib/core/Log.java
-//SOURCES ../lib/aws/Aws.java ../lib/aws/NameTheEndpoint.java
+//SOURCES ../lib/aws/Aws.java ../lib/aws/AwsOptions.java ../lib/aws/NameTheEndpoint.java
 //SOURCES ../lib/setup/GroupSettings.java ../lib/setup/GroupSetup.java ../lib/setup/IamNames.java ../lib/setup/IamPolicies.java
 //SOURCES ../lib/setup/CfnTemplate.java ../lib/setup/IamReadme.java ../lib/setup/SetupOutput.java
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xlog:disable -Xlog:all=warning,cds=off,cds+dynamic=off:stderr
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -84,18 +84,11 @@ class setup implements Callable<Integer>, Cli.EnvDefaults {
     String imageName;
     @Option(names = "--json", description = "Print the result as JSON on stdout")
     boolean json;
-    @Option(names = "--region", description = "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)")
-    String region;
-    @Option(names = "--endpoint-url", description = "Endpoint for every AWS service, e.g. a local test server (default: AWS_ENDPOINT_URL)")
-    String endpointUrl;
-    @Option(names = "--codedeploy-endpoint-url", description = "CodeDeploy endpoint (default: AWS_ENDPOINT_URL_CODEDEPLOY)")
-    String codeDeployEndpointUrl;
-    @Option(names = "--max-attempts", defaultValue = "5", description = "Attempts per AWS call, with backoff (default: AWS_MAX_ATTEMPTS, else 5)")
-    int maxAttempts;
+    @Mixin
+    AwsOptions aws = new AwsOptions();
 
     /** What the command reads instead of the process: replaced by tests. */
     Map<String, String> env = System.getenv();
-    Duration awsAttemptTimeout = Aws.ATTEMPT_TIMEOUT;
     @Spec
     CommandSpec spec;
 
@@ -114,7 +107,7 @@ class setup implements Callable<Integer>, Cli.EnvDefaults {
                     settings.application());
             return Cli.OK;
         }
-        Aws.Config config = Aws.config(region, endpointUrl, null, codeDeployEndpointUrl, maxAttempts, awsAttemptTimeout, env);
+        Aws.Config config = aws.config(env);
         if (policies) {
             out.document(IamPolicies.all(names(false, config.region(), account(config, log))));
             return Cli.OK;

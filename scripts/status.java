@@ -5,10 +5,9 @@
 //DEPS info.picocli:picocli:4.7.7
 //SOURCES ../lib/core/Cli.java ../lib/core/Mask.java ../lib/core/Json.java ../lib/core/Log.java
 //SOURCES ../lib/bundle/EventFailure.java
-//SOURCES ../lib/aws/Aws.java ../lib/aws/NameTheEndpoint.java ../lib/aws/CodeDeploy.java ../lib/aws/Deployments.java ../lib/aws/DeploymentReport.java
+//SOURCES ../lib/aws/Aws.java ../lib/aws/AwsOptions.java ../lib/aws/NameTheEndpoint.java ../lib/aws/CodeDeploy.java ../lib/aws/Deployments.java ../lib/aws/DeploymentReport.java
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xlog:disable -Xlog:all=warning,cds=off,cds+dynamic=off:stderr
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -52,18 +52,11 @@ class status implements Callable<Integer>, Cli.EnvDefaults {
     boolean all;
     @Option(names = "--json", description = "Print the result as JSON on stdout (every instance and event)")
     boolean json;
-    @Option(names = "--region", description = "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)")
-    String region;
-    @Option(names = "--endpoint-url", description = "Endpoint for every AWS service, e.g. a local test server (default: AWS_ENDPOINT_URL)")
-    String endpointUrl;
-    @Option(names = "--codedeploy-endpoint-url", description = "CodeDeploy endpoint (default: AWS_ENDPOINT_URL_CODEDEPLOY)")
-    String codeDeployEndpointUrl;
-    @Option(names = "--max-attempts", defaultValue = "5", description = "Attempts per AWS call, with backoff (default: AWS_MAX_ATTEMPTS, else 5)")
-    int maxAttempts;
+    @Mixin
+    AwsOptions aws = new AwsOptions();
 
     /** What the command reads instead of the process: replaced by tests. */
     Map<String, String> env = System.getenv();
-    Duration awsAttemptTimeout = Aws.ATTEMPT_TIMEOUT;
     @Spec
     CommandSpec spec;
 
@@ -75,7 +68,7 @@ class status implements Callable<Integer>, Cli.EnvDefaults {
     public Integer call() {
         String id = deploymentId();
         List<String> statuses = statuses(id);
-        Aws.Config config = Aws.config(region, endpointUrl, null, codeDeployEndpointUrl, maxAttempts, awsAttemptTimeout, env);
+        Aws.Config config = aws.config(env);
         Log log = new Log(spec.commandLine().getErr());
         Instant now = Instant.now();
         DeploymentReport report = new DeploymentReport(spec.commandLine().getOut(), json, now);

@@ -60,7 +60,7 @@ class SetupTest {
     static synchronized Run runRaw(Map<String, String> env, List<String> args) {
         setup cmd = new setup();
         cmd.env = env;
-        cmd.awsAttemptTimeout = Duration.ofSeconds(5);
+        cmd.aws.attemptTimeout = Duration.ofSeconds(5);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = Cli.commandLine(cmd);

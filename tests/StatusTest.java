@@ -79,7 +79,7 @@ class StatusTest {
     static synchronized Run runRaw(Map<String, String> env, List<String> args) {
         status cmd = new status();
         cmd.env = env;
-        cmd.awsAttemptTimeout = Duration.ofSeconds(5);
+        cmd.aws.attemptTimeout = Duration.ofSeconds(5);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = Cli.commandLine(cmd);
