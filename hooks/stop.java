@@ -30,7 +30,7 @@ class stop implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--container", description = "Container name (default: the bundle's, else art-backend)")
+    @Option(names = "--container", description = "Container name (default: the bundle's; outside a bundle it must be given)")
     String container;
 
     @Option(names = "--grace", description = "Seconds between SIGTERM and SIGKILL (default: the app's stop_grace_period in compose.yml, else Docker's 10)")
@@ -44,6 +44,10 @@ class stop implements Callable<Integer> {
     public Integer call() {
         Bundle bundle = Bundle.isBundle(options.dir) ? Bundle.load(options.dir) : null;
         Log log = new Log(spec.commandLine().getErr());
+        if (container == null && bundle == null) { // by hand, outside a bundle: never guess whose container to stop
+            throw new Cli.Fail(Cli.INPUT, "no bundle in " + options.dir.toAbsolutePath().normalize() + " to name the app container",
+                    "give --container NAME (the default template's is " + Settings.DEFAULTS.container() + "), or --bundle DIR");
+        }
         String name = container != null ? container : (bundle != null ? bundle.settings() : Settings.DEFAULTS).container();
         long seconds = grace != null ? grace : bundle != null ? graceOf(bundle) : Template.DOCKER_GRACE.toSeconds();
         if (seconds < 0) {

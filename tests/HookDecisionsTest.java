@@ -61,6 +61,21 @@ class HookDecisionsTest {
         return new Run(cl.execute(argv.toArray(String[]::new)), err.toString());
     }
 
+    @Test
+    void stopByHandOutsideABundleNamesNoContainerOfItsOwn() throws IOException {
+        stop st = new stop();
+        st.options.dir = Files.createDirectories(tmp.resolve("not-a-bundle"));
+        st.options.env = Map.of("CDEPLOY_STATE_DIR", state.toString());
+        st.options.runner = docker;
+        StringWriter err = new StringWriter();
+        CommandLine cl = Cli.commandLine(st);
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(Cli.INPUT, cl.execute("--bundle", st.options.dir.toString()));
+        assertEquals("stop: no bundle in " + st.options.dir + " to name the app container; give --container NAME (the default template's "
+                + "is art-backend), or --bundle DIR\n", err.toString());
+        assertEquals(List.of(), docker.calls, "nothing asked of Docker");
+    }
+
     Run validate() {
         validate v = new validate();
         return run(v, v.options);

@@ -52,6 +52,19 @@ class WrapperTest {
     }
 
     @Test
+    void alone_or_with_help_it_lists_every_command_of_the_catalog() throws IOException {
+        for (List<String> args : List.of(List.<String>of(), List.of("help"))) {
+            List<String> cmd = new java.util.ArrayList<>(List.of(HookProcess.REPO.resolve("jbang").toString()));
+            cmd.addAll(args);
+            HookProcess.Result r = HookProcess.run(cmd, HookProcess.REPO, "", Map.of(), false);
+            assertEquals(0, r.exit(), r.toString());
+            var aliases = Json.MAPPER.readTree(HookProcess.REPO.resolve("jbang-catalog.json").toFile()).path("aliases");
+            aliases.properties().forEach(a -> assertTrue(r.stdout().lines().anyMatch(l -> l.matches("  " + java.util.regex.Pattern.quote(a.getKey())
+                    + " +" + java.util.regex.Pattern.quote(a.getValue().path("description").asText()))), a.getKey() + ":\n" + r.stdout()));
+        }
+    }
+
+    @Test
     void an_installed_jbang_is_used_when_there_is_one() throws IOException {
         Path bin = Files.createDirectories(tmp.resolve("bin"));
         Path fake = Files.writeString(bin.resolve("jbang"), "#!/bin/sh\necho \"installed jbang: $*\"\n");
