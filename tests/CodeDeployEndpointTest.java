@@ -36,7 +36,8 @@ class CodeDeployEndpointTest {
         Map<String, String> env = ReleaseFixture.env();
         env.put("PATH", System.getenv("PATH"));
         env.put("HOME", System.getProperty("java.io.tmpdir"));
-        Path config = Path.of(System.getProperty("java.io.tmpdir"), "cdeploy-test-aws-cli.config");
+        Path config = java.nio.file.Files.createTempFile("cdeploy-test-aws-cli", ".config"); // this run's own: machines are shared
+        config.toFile().deleteOnExit();
         java.nio.file.Files.writeString(config, "[default]\ncli_timestamp_format = iso8601\n"); // v2's default; v1 prints the wire's epoch
         env.put("AWS_CONFIG_FILE", config.toString());
         env.put("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
