@@ -90,7 +90,10 @@ YAML
 jbang_cli() {
   local prefix=${CDEPLOY_PREFIX:-/usr/local} here
   here=$(cd "$(dirname "$0")/.." && pwd)
-  apt_install openjdk-17-jdk-headless maven
+  local pkgs=() # a JDK 17+ and Maven already there are kept (GitHub's runners have their own)
+  java_ok || pkgs+=(openjdk-17-jdk-headless)
+  command -v mvn >/dev/null 2>&1 || pkgs+=(maven)
+  [ ${#pkgs[@]} -eq 0 ] || apt_install "${pkgs[@]}"
   mkdir -p "$prefix/lib/cdeploy-jbang/.jbang-wrapper" "$prefix/bin"
   install -m 0755 "$here/jbang" "$prefix/lib/cdeploy-jbang/jbang"
   install -m 0644 "$here/.jbang-wrapper/pom.xml" "$prefix/lib/cdeploy-jbang/.jbang-wrapper/pom.xml"

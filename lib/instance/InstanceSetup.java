@@ -141,8 +141,20 @@ final class InstanceSetup {
     }
 
     /** The project's own host set-up for this part (through sudo when not root), with the prefix for jbang. */
+    /** The nearest existing folder of {@code p} is writable by this user. */
+    private static boolean writable(Path p) {
+        Path at = p.toAbsolutePath();
+        while (at != null && !Files.exists(at)) {
+            at = at.getParent();
+        }
+        return at != null && Files.isWritable(at);
+    }
+
     private Step hostScript(String part, String why) {
-        List<String> cmd = new ArrayList<>(Disk.root() ? List.of() : List.of("sudo", "--non-interactive"));
+        // sudo only where root is needed: Docker, or a prefix this user cannot write (a jbang installed through sudo
+        // would cache root's Maven paths, which this user's hooks could not read)
+        boolean sudo = !Disk.root() && (part.equals("docker") || !writable(Path.of(o.prefix())));
+        List<String> cmd = new ArrayList<>(sudo ? List.of("sudo", "--non-interactive") : List.of());
         cmd.addAll(List.of("env", "CDEPLOY_PREFIX=" + o.prefix(), "bash", o.kit().resolve("lib/setup-host.sh").toString(), part));
         String shown = String.join(" ", cmd) + (why.isEmpty() ? "" : " (" + why + ")");
         if (o.dryRun()) {
