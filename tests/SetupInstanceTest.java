@@ -98,9 +98,11 @@ class SetupInstanceTest {
             assertEquals("rwx------", mode(work.resolve(ENV).getParent()), "the env file's own folder");
             assertEquals("rwxr-xr-x", mode(work.resolve("env")), "a folder above it");
             assertEquals("rwxr-xr-x", mode(work.resolve("state")));
-            for (String check : List.of("jbang", "java", "docker", "compose", "state folder", "credentials", "instance profile")) {
+            for (String check : List.of("jbang", "java", "docker", "compose", "state folder", "instance profile")) {
                 assertEquals("PASS", DoctorEndToEndTest.finding(run.json(), check).path("status").asText(), check + ": " + run.out());
             }
+            // without root, root's ~/.aws cannot be read: doctor says so rather than pass it (as on GitHub's runners)
+            assertEquals(DeployLocalFixture.isRoot() ? "PASS" : "WARN", DoctorEndToEndTest.finding(run.json(), "credentials").path("status").asText(), run.out());
 
             // what drifted since is put right: an old wrapper, an env file others may read, a state root others may write
             Path wrapper = work.resolve("prefix/lib/cdeploy-jbang/jbang");
