@@ -36,7 +36,8 @@ class PoliciesTest {
     /** Actions that have no resource type: a `*` resource is the only one IAM accepts for them. */
     static final Set<String> NO_RESOURCE_TYPE = Set.of("codedeploy-commands-secure:GetDeploymentSpecification",
             "codedeploy-commands-secure:PollHostCommand", "codedeploy-commands-secure:PutHostCommandAcknowledgement",
-            "codedeploy-commands-secure:PutHostCommandComplete", "ecr:GetAuthorizationToken");
+            "codedeploy-commands-secure:PutHostCommandComplete", "ecr:GetAuthorizationToken",
+            "codedeploy:ListDeploymentTargets", "codedeploy:BatchGetDeploymentTargets");
     /**
      * In the CI policy although release never sends them, so no endpoint records them: CreateDeployment's own
      * authorization checks the caller for codedeploy:GetApplicationRevision on the application and
@@ -159,8 +160,9 @@ class PoliciesTest {
         assertEquals(List.of("arn:aws:codedeploy:eu-west-1:" + ACCOUNT + ":application:art"), ci.get("codedeploy:RegisterApplicationRevision"));
         assertEquals(List.of("arn:aws:codedeploy:eu-west-1:" + ACCOUNT + ":deploymentgroup:art/art-prod"), ci.get("codedeploy:CreateDeployment"));
         assertEquals(List.of("arn:aws:codedeploy:eu-west-1:" + ACCOUNT + ":deploymentconfig:*"), ci.get("codedeploy:GetDeploymentConfig"));
+        assertEquals(List.of("*"), ci.get("codedeploy:ListDeploymentTargets"), "no resource type in IAM's reference: only * grants it");
         Map<String, List<String>> instance = byAction(p.path("instanceRole").path("policy"));
-        assertEquals(Set.of("s3:GetObject", "s3:GetObjectVersion", "codedeploy-commands-secure:GetDeploymentSpecification",
+        assertEquals(Set.of("s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "codedeploy-commands-secure:GetDeploymentSpecification",
                 "codedeploy-commands-secure:PollHostCommand", "codedeploy-commands-secure:PutHostCommandAcknowledgement",
                 "codedeploy-commands-secure:PutHostCommandComplete"), instance.keySet(), "no ECR, no KMS unless asked");
         assertEquals(List.of("arn:aws:s3:::bundles/releases/art/*"), instance.get("s3:GetObject"));
@@ -270,6 +272,11 @@ class PoliciesTest {
                 .path("ServerSideEncryptionByDefault").path("SSEAlgorithm").asText());
         bucket.path("PublicAccessBlockConfiguration").forEach(b -> assertTrue(b.asBoolean()));
         assertEquals(4, bucket.path("PublicAccessBlockConfiguration").size());
+        assertEquals("Retain", t.path("Resources").path("GitHubOidcProvider").path("DeletionPolicy").asText(), "the account's one provider outlives the stack");
+        int session = t.path("Resources").path("CiRole").path("Properties").path("MaxSessionDuration").asInt();
+        assertEquals(7200, session, "a release can outlast the default hour");
+        assertTrue(Files.readString(ReleaseFixture.REPO.resolve(".github/workflows/deploy.yml")).contains("role-duration-seconds: " + session),
+                "the workflow asks for the session the role allows");
         JsonNode rule = bucket.path("LifecycleConfiguration").path("Rules").get(0);
         assertEquals("{\"Ref\":\"BundleExpirationDays\"}", rule.path("ExpirationInDays").toString());
         assertEquals("codedeploy/", rule.path("Prefix").asText());

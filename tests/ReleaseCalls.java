@@ -75,8 +75,10 @@ final class ReleaseCalls {
         if (q instanceof ListDeploymentsRequest r) {
             return group(r.applicationName(), r.deploymentGroupName());
         }
-        String id = q instanceof GetDeploymentRequest r ? r.deploymentId() : q instanceof ListDeploymentTargetsRequest r ? r.deploymentId()
-                : q instanceof BatchGetDeploymentTargetsRequest r ? r.deploymentId() : null;
+        if (q instanceof ListDeploymentTargetsRequest || q instanceof BatchGetDeploymentTargetsRequest) {
+            return "*"; // no resource type in IAM's reference for CodeDeploy: only "*" grants them
+        }
+        String id = q instanceof GetDeploymentRequest r ? r.deploymentId() : null;
         if (id == null) {
             throw new AssertionError("no IAM resource known for CodeDeploy " + c.operation());
         }

@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@link GroupSettings} sets them. Outputs: the values the deploy workflow and the instances need.
  */
 final class CfnTemplate {
+    /** A release can outlast the default hour (a build, a busy group, an hour of deployment and rollback): two hours. */
+    static final int CI_SESSION_SECONDS = 7200;
     static final String OIDC_CONDITION = "CreateGitHubOidcProvider";
     static final String BUCKET_CONDITION = "BucketNameGiven";
     /** GitHub's OIDC certificate thumbprints (IAM no longer checks them for GitHub, but older stacks want the list). */
@@ -40,9 +42,11 @@ final class CfnTemplate {
         op.put("Url", "https://" + IamNames.OIDC_HOST);
         op.set("ClientIdList", IamPolicies.strings(List.of(IamNames.OIDC_AUDIENCE)));
         op.set("ThumbprintList", IamPolicies.strings(THUMBPRINTS));
+        oidc.put("DeletionPolicy", "Retain"); // one provider per URL serves the whole account: other stacks may trust it
+        oidc.put("UpdateReplacePolicy", "Retain");
         JsonNode provider = fn("Fn::If", N.textNode(OIDC_CONDITION), ref("GitHubOidcProvider"), ref("GitHubOidcProviderArn"));
-        role(r, "CiRole", "the deploy job of " + n.repository() + " (" + n.subject() + "): what release calls",
-                IamPolicies.ciTrust(n, provider), IamPolicies.ci(n), "release");
+        props(role(r, "CiRole", "the deploy job of " + n.repository() + " (" + n.subject() + "): what release calls",
+                IamPolicies.ciTrust(n, provider), IamPolicies.ci(n), "release")).put("MaxSessionDuration", CI_SESSION_SECONDS);
         role(r, "InstanceRole", "EC2 instances of " + g.application() + "/" + g.group() + ": bundles, the CodeDeploy agent",
                 IamPolicies.serviceTrust("ec2.amazonaws.com"), IamPolicies.instance(n), "codedeploy-instance");
         props(resource(r, "InstanceProfile", "AWS::IAM::InstanceProfile")).set("Roles", N.arrayNode().add(ref("InstanceRole")));

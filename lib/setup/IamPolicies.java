@@ -20,8 +20,9 @@ final class IamPolicies {
     static final String SERVICE_ROLE_POLICY = "service-role/AWSCodeDeployRole";
     /** What release's check, upload and deploy steps call on the group (paged lists and batches included). */
     static final List<String> GROUP_ACTIONS = List.of("codedeploy:GetDeploymentGroup", "codedeploy:CreateDeployment",
-            "codedeploy:GetDeployment", "codedeploy:ListDeployments", "codedeploy:ListDeploymentTargets",
-            "codedeploy:BatchGetDeploymentTargets");
+            "codedeploy:GetDeployment", "codedeploy:ListDeployments");
+    /** How a failed deployment's instances are looked up: IAM gives these two no resource type, so only "*" grants them. */
+    static final List<String> TARGET_ACTIONS = List.of("codedeploy:ListDeploymentTargets", "codedeploy:BatchGetDeploymentTargets");
     static final List<String> AGENT_ACTIONS = List.of("codedeploy-commands-secure:GetDeploymentSpecification",
             "codedeploy-commands-secure:PollHostCommand", "codedeploy-commands-secure:PutHostCommandAcknowledgement",
             "codedeploy-commands-secure:PutHostCommandComplete");
@@ -58,7 +59,9 @@ final class IamPolicies {
         all.add(new Statement("RegisterRevisions", "RegisterApplicationRevision; GetApplicationRevision, which CreateDeployment checks "
                 + "on the caller", List.of("codedeploy:RegisterApplicationRevision", "codedeploy:GetApplicationRevision"), List.of(n.applicationArn())));
         all.add(new Statement("DeployToTheGroup", "the group checked, the deployment created and followed, a busy group's deployments "
-                + "listed, failed instances looked up", GROUP_ACTIONS, List.of(n.groupArn())));
+                + "listed", GROUP_ACTIONS, List.of(n.groupArn())));
+        all.add(new Statement("ExplainFailures", "a failed deployment's instances and their lifecycle events (read-only; these actions "
+                + "have no resource type)", TARGET_ACTIONS, List.of(text("*"))));
         all.add(new Statement("ReadDeploymentConfigs", "GetDeploymentConfig, which CreateDeployment checks on the caller",
                 List.of("codedeploy:GetDeploymentConfig"), List.of(n.configsArn())));
         if (n.ecrRepositoryArn() != null) {
@@ -74,6 +77,8 @@ final class IamPolicies {
         List<Statement> all = new ArrayList<>();
         all.add(new Statement("ReadBundles", "the agent downloads the revision (by version when S3 gave one)",
                 List.of("s3:GetObject", "s3:GetObjectVersion"), List.of(n.bundlesArn())));
+        all.add(new Statement("ListBundles", "so that a bundle gone (the lifecycle rule) is a 404, not an AccessDenied (key names only)",
+                List.of("s3:ListBucket"), List.of(n.bucketArn())));
         if (n.kmsKeyArn() != null) {
             all.add(new Statement("DecryptBundles", "bundles encrypted with this key", List.of("kms:Decrypt"), List.of(n.kmsKeyArn())));
         }

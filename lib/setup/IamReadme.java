@@ -42,7 +42,10 @@ final class IamReadme {
         out.add("Settings > Environments > " + n.environment() + " > Deployment branches and tags: `main` only (and required reviewers if");
         out.add("you want them); otherwise a workflow on any branch could name the environment and assume the role. It may do what");
         out.add("`release` calls and no more (`sts:GetCallerIdentity`, asked by a dry run, needs no permission), and, for an image in");
-        out.add("ECR, what its `docker push` needs (log the workflow in to ECR through the role, not with registry secrets):");
+        out.add("ECR, what its `docker push` needs (log the workflow in to ECR through the role, not with registry secrets). Its");
+        out.add("maximum session is " + CfnTemplate.CI_SESSION_SECONDS / 3600 + " hours (`MaxSessionDuration`; by hand, `aws iam create-role --max-session-duration "
+                + CfnTemplate.CI_SESSION_SECONDS + "`), as");
+        out.add("deploy.yml asks (`role-duration-seconds`): a release with a build, a busy group and an hour of deployment outlasts one.");
         out.add("");
         table(out, IamPolicies.ci(n), IamPolicies.ci(all));
         out.add("");
@@ -54,7 +57,8 @@ final class IamReadme {
         out.add("`" + text(n.managedPolicyArn(IamPolicies.SERVICE_ROLE_POLICY)) + "`; `setup --service-role-arn` names it.");
         out.add("");
         out.add("No action is a wildcard (`*` or `service:*`); the only `*` resources are those of actions that have no resource type");
-        out.add("(the agent's command channel, ECR's login token).");
+        out.add("(the agent's command channel, ECR's login token, a deployment's targets: read-only, and CodeDeploy offers no");
+        out.add("narrower grant for them).");
         return String.join("\n", out) + "\n";
     }
 
