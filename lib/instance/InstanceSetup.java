@@ -100,7 +100,8 @@ final class InstanceSetup {
     }
 
     private boolean jbangReady() {
-        return Files.isExecutable(o.jbang()) && java().startsWith("Java ") && Integer.parseInt(java().substring(5)) >= 17;
+        String java = java();
+        return Files.isExecutable(o.jbang()) && java.startsWith("Java ") && Integer.parseInt(java.substring(5)) >= 17;
     }
 
     private String version() {
