@@ -178,10 +178,16 @@ class LaunchFastPathTest {
         assertTrue(viaCopy.stderr().contains("launch: slow: sources changed"), viaCopy.toString());
         assertTrue(fast(run(repo, withInstalled, false, jbang, "greet", "z")), "recorded by the installed copy's JBang");
 
-        // outside the checkout the alias is not ours (JBang would not find it either): no fast path
+        // outside the checkout, where JBang would find no catalog, the alias runs by its script's path, fast path included
         HookProcess.Result elsewhere = run(tmp, env(), false, jbang, "greet");
-        assertFalse(elsewhere.stderr().contains("launch:"), elsewhere.toString());
-        assertNotEquals(0, elsewhere.exit(), elsewhere.toString());
+        assertEquals(0, elsewhere.exit(), elsewhere.toString());
+        assertEquals("three::on\n", elsewhere.stdout(), elsewhere.toString());
+        assertTrue(fast(run(tmp, env(), false, jbang, "greet")), "the script's own record");
+        // a catalog there is JBang's to read: the alias is not ours
+        Files.writeString(tmp.resolve("jbang-catalog.json"), "{\"aliases\": {}}\n");
+        HookProcess.Result shadowed = run(tmp, env(), false, jbang, "greet");
+        assertFalse(shadowed.stderr().contains("launch:"), shadowed.toString());
+        assertNotEquals(0, shadowed.exit(), shadowed.toString());
     }
 
     @Test

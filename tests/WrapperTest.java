@@ -65,6 +65,19 @@ class WrapperTest {
     }
 
     @Test
+    void an_alias_runs_from_a_folder_outside_the_checkout_unless_a_catalog_there_says_otherwise() throws IOException {
+        Path outside = Files.createDirectories(tmp.resolve("somewhere"));
+        HookProcess.Result r = HookProcess.run(List.of(HookProcess.REPO.resolve("jbang").toString(), "stop", "--help"), outside, "",
+                Map.of("HOME", System.getProperty("user.home")), false);
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.stdout().startsWith("Usage: stop "), r.toString());
+        Files.writeString(outside.resolve("jbang-catalog.json"), "{\"aliases\": {}}\n"); // JBang reads that one, as it would anywhere
+        HookProcess.Result shadowed = HookProcess.run(List.of(HookProcess.REPO.resolve("jbang").toString(), "stop", "--help"), outside, "",
+                Map.of("HOME", System.getProperty("user.home")), false);
+        assertTrue(shadowed.exit() != 0 && shadowed.stderr().contains("could not be found"), shadowed.toString());
+    }
+
+    @Test
     void an_installed_jbang_is_used_when_there_is_one() throws IOException {
         Path bin = Files.createDirectories(tmp.resolve("bin"));
         Path fake = Files.writeString(bin.resolve("jbang"), "#!/bin/sh\necho \"installed jbang: $*\"\n");
