@@ -144,7 +144,8 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
     Integer demoPort;
     @Option(names = "--json", description = "Print the result as JSON on stdout")
     boolean json;
-    @Option(names = "--verbose", description = "With a failure, also print what a tool said at length (the AWS SDK's whole message)")
+    @Option(names = "--verbose", description = "Show docker build and push output as it comes (else only its last lines, on a failure); "
+            + "with a failure, also print what a tool said at length (the AWS SDK's whole message)")
     boolean verbose;
     @Option(names = "--region", description = "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)")
     String region;
@@ -172,7 +173,7 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
 
     @Override
     public Integer call() {
-        Report report = new Report(spec.commandLine().getOut(), spec.commandLine().getErr(), env, json);
+        Report report = new Report(spec.commandLine().getOut(), spec.commandLine().getErr(), env, json, verbose);
         try {
             Plan plan = report.plan(plan());
             try (Target target = Target.of(plan, docker, report.log(), env)) {

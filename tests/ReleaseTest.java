@@ -494,6 +494,29 @@ class ReleaseTest {
     }
 
     @Test
+    void dockersOutputIsShownWhenItFailsItsLastLinesOnlyOrAllOfItWithVerbose(@TempDir Path tmp) throws Exception {
+        Path fake = tmp.resolve("docker");
+        Files.writeString(fake, "#!/bin/sh\ncase \"$1\" in\n  version) echo 24.0.0 ;;\n"
+                + "  build) i=1; while [ $i -le 100 ]; do echo \"step $i\"; i=$((i+1)); done; echo 'error: boom' >&2; exit 1 ;;\n"
+                + "  *) exit 0 ;;\nesac\n");
+        fake.toFile().setExecutable(true);
+        Files.writeString(tmp.resolve("Dockerfile"), "FROM scratch\n");
+        for (boolean verbose : new boolean[] {false, true}) {
+            List<String> args = new java.util.ArrayList<>(ReleaseFixture.args(s3, cd, "--image", "", "--repository", "127.0.0.1:5000/cdeploy-test/app",
+                    "--dockerfile", tmp.resolve("Dockerfile").toString(), "--context", tmp.toString()));
+            if (verbose) {
+                args.add("--verbose");
+            }
+            ReleaseFixture.Run r = ReleaseFixture.run(ReleaseFixture.env(), args, c -> c.docker = new Docker(Proc.SYSTEM, Map.of("CDEPLOY_DOCKER", fake.toString())));
+            assertEquals(Cli.INPUT, r.exit(), r.toString());
+            assertTrue(r.err().contains("  | step 100\n") && r.err().contains("  | error: boom\n"), "the end of the build's output:\n" + r.err());
+            assertEquals(verbose, r.err().contains("  | step 1\n"), "all of it only with --verbose:\n" + r.err());
+            assertEquals(verbose ? 101 : ImagePush.Output.TAIL, r.err().lines().filter(l -> l.startsWith("  | ")).count(), r.err());
+            assertTrue(r.err().contains("release: docker build failed: error: boom"), r.err());
+        }
+    }
+
+    @Test
     void dockerDownImageMissingAndNoDockerfileFailBeforeUploading(@TempDir Path tmp) throws Exception {
         Path fake = tmp.resolve("docker");
         Files.writeString(fake, "#!/bin/sh\necho 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' >&2\nexit 1\n");

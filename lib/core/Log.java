@@ -6,9 +6,20 @@ import java.time.format.DateTimeFormatter;
 final class Log {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
     private final PrintWriter err;
+    private final boolean verbose;
 
     Log(PrintWriter err) {
+        this(err, true);
+    }
+
+    /** {@code verbose}: other tools' output is shown as it comes (else only when they fail). */
+    Log(PrintWriter err, boolean verbose) {
         this.err = err;
+        this.verbose = verbose;
+    }
+
+    boolean verbose() {
+        return verbose;
     }
 
     void info(String format, Object... args) {

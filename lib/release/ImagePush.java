@@ -66,15 +66,21 @@ final class ImagePush {
                                  String platform, Versioning v, Duration timeout) {
         docker.requireDaemon();
         List<String> tags = v.tags();
-        Proc.Result built = docker.docker(timeout, line -> echo(log, line),
-                buildCommand(repository, tags, dockerfile, context, buildArgs, platform, v).toArray(String[]::new));
+        if (!log.verbose()) {
+            log.info("release: building and pushing %s (--verbose shows docker's output as it comes)", repository + ":" + tags.get(0));
+        }
+        Output output = new Output(log);
+        Proc.Result built = docker.docker(timeout, output::line, buildCommand(repository, tags, dockerfile, context, buildArgs, platform, v).toArray(String[]::new));
         if (!built.ok()) {
+            output.tail();
             throw new Cli.Fail(Cli.INPUT, "docker build failed: " + built.reason(), "fix the Dockerfile or the build context (build log above)");
         }
         String digest = null;
         for (String t : tags) {
-            Proc.Result pushed = docker.docker(timeout, line -> echo(log, line), "push", repository + ":" + t);
+            Output pushOutput = new Output(log);
+            Proc.Result pushed = docker.docker(timeout, pushOutput::line, "push", repository + ":" + t);
             if (!pushed.ok()) {
+                pushOutput.tail();
                 throw pushFailure(repository + ":" + t, pushed.reason());
             }
             Matcher m = PUSHED.matcher(pushed.out());
@@ -126,10 +132,36 @@ final class ImagePush {
         return new Cli.Fail(Cli.ENVIRONMENT, "docker push " + ref + " failed: " + why, "check the registry is up and reachable");
     }
 
-    /** Build and push output goes to the CI log line by line, as it comes. */
-    private static void echo(Log log, String line) {
-        if (!line.isBlank()) {
-            log.raw("  | " + Mask.line(line));
+    /**
+     * A tool's output: with --verbose line by line as it comes; else its last {@link #TAIL} lines are kept and shown
+     * only when it fails (a cached build's sixty lines are noise, a failed one's end is the cause).
+     */
+    static final class Output {
+        static final int TAIL = 40;
+        private final Log log;
+        private final java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
+
+        Output(Log log) {
+            this.log = log;
+        }
+
+        synchronized void line(String line) { // stdout and stderr come from two threads
+            if (line.isBlank()) {
+                return;
+            }
+            if (log.verbose()) {
+                log.raw("  | " + Mask.line(line));
+                return;
+            }
+            if (last.size() == TAIL) {
+                last.removeFirst();
+            }
+            last.addLast(line);
+        }
+
+        synchronized void tail() {
+            last.forEach(l -> log.raw("  | " + Mask.line(l)));
+            last.clear();
         }
     }
 }

@@ -33,9 +33,10 @@ final class Report {
     private String deploymentId;
     private CodeDeploy.Outcome outcome;
 
-    Report(PrintWriter out, PrintWriter err, Map<String, String> env, boolean json) {
+    /** {@code verbose}: docker build and push output as it comes (else only the end of it, when they fail). */
+    Report(PrintWriter out, PrintWriter err, Map<String, String> env, boolean json, boolean verbose) {
         this.out = out;
-        this.log = new Log(err);
+        this.log = new Log(err, verbose);
         this.gha = new Actions(env, log);
         this.json = json;
     }
