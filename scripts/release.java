@@ -6,7 +6,7 @@
 //SOURCES ../lib/core/Cli.java ../lib/core/Disk.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java ../lib/core/Deadline.java
 //SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/EventFailure.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java ../lib/bundle/BundleZip.java
 //SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/HostPrep.java
-//SOURCES ../lib/aws/Aws.java ../lib/aws/NameTheEndpoint.java ../lib/aws/CodeDeploy.java ../lib/aws/Deployments.java ../lib/aws/CreateOnce.java ../lib/aws/Upload.java
+//SOURCES ../lib/aws/Aws.java ../lib/aws/AwsOptions.java ../lib/aws/NameTheEndpoint.java ../lib/aws/CodeDeploy.java ../lib/aws/Deployments.java ../lib/aws/CreateOnce.java ../lib/aws/Upload.java
 //SOURCES ../lib/release/Actions.java ../lib/release/Versioning.java ../lib/release/ImagePush.java ../lib/release/Plan.java ../lib/release/Kit.java
 //SOURCES ../lib/release/Target.java ../lib/release/LiveTarget.java ../lib/release/ReleaseResult.java ../lib/release/Report.java
 //SOURCES ../lib/release/LocalTarget.java ../lib/release/HostReady.java ../lib/release/Demo.java ../lib/release/RegistryCheck.java
@@ -57,6 +57,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -147,23 +148,16 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
     @Option(names = "--verbose", description = "Show docker build and push output as it comes (else only its last lines, on a failure); "
             + "with a failure, also print what a tool said at length (the AWS SDK's whole message)")
     boolean verbose;
-    @Option(names = "--region", description = "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)")
-    String region;
-    @Option(names = "--endpoint-url", description = "Endpoint for every AWS service, e.g. a local test server (default: AWS_ENDPOINT_URL)")
-    String endpointUrl;
+    @Mixin
+    AwsOptions aws = new AwsOptions(); // CreateDeployment is repeated only when it surely did not run (CreateOnce)
     @Option(names = "--s3-endpoint-url", description = "S3 endpoint (default: AWS_ENDPOINT_URL_S3)")
     String s3EndpointUrl;
-    @Option(names = "--codedeploy-endpoint-url", description = "CodeDeploy endpoint (default: AWS_ENDPOINT_URL_CODEDEPLOY)")
-    String codeDeployEndpointUrl;
-    @Option(names = "--max-attempts", defaultValue = "5", description = "Attempts per AWS call, with backoff; CreateDeployment only when it surely did not run (default: AWS_MAX_ATTEMPTS, else 5)")
-    int maxAttempts;
 
     /** What the command reads instead of the process: replaced by tests. */
     Map<String, String> env = System.getenv();
     Path cwd = Path.of("");
     Docker docker = Docker.system();
     /** Each AWS call attempt's limit (tests shorten it to lose an answer quickly). */
-    Duration awsAttemptTimeout = Aws.ATTEMPT_TIMEOUT;
     @Spec
     CommandSpec spec;
 
@@ -219,7 +213,7 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
                 new Plan.Storage(bucket, keyPrefix, sse, kmsKey),
                 new Plan.Deployment(application, group, deploymentConfig, description, fileExists, !noAutoRollback,
                         Duration.ofSeconds(waitForActive), Duration.ofSeconds(timeout), Duration.ofMillis((long) (pollInterval * 1000))),
-                () -> offline ? null : Aws.config(region, endpointUrl, s3EndpointUrl, codeDeployEndpointUrl, maxAttempts, awsAttemptTimeout, env),
+                () -> offline ? null : aws.config(env, s3EndpointUrl),
                 local ? new Plan.Local(Layout.base(Disk.root(), env), demo, HostReady.registry(env)) : null);
     }
 

@@ -56,7 +56,7 @@ class CreateOnceTest {
     ReleaseFixture.Run run(Duration attemptTimeout, String... more) {
         List<String> args = ReleaseFixture.args(s3, cd, more);
         args.addAll(List.of("--codedeploy-endpoint-url", front.uri().toString()));
-        return ReleaseFixture.run(ReleaseFixture.env(), args, c -> c.awsAttemptTimeout = attemptTimeout);
+        return ReleaseFixture.run(ReleaseFixture.env(), args, c -> c.aws.attemptTimeout = attemptTimeout);
     }
 
     @Test

@@ -52,7 +52,7 @@ class ReleasePlanTest {
         assertEquals(new Plan.Use(ReleaseFixture.IMAGE), plan.image());
         assertEquals("deep/er/", plan.storage().keyPrefix());
         assertEquals(ReleaseFixture.REPO, plan.source().dir(), "CDEPLOY_SOURCE resolved against the working folder");
-        assertEquals(7, cmd.maxAttempts);
+        assertEquals(7, cmd.aws.maxAttempts);
         assertEquals(ReleaseFixture.COMMIT, cmd.commit);
     }
 
@@ -67,7 +67,7 @@ class ReleasePlanTest {
         Plan.Build build = assertInstanceOf(Plan.Build.class, plan.image());
         assertEquals("registry.example.com/team/app", build.repository());
         assertEquals(ReleaseFixture.REPO.resolve("x/Dockerfile"), build.dockerfile());
-        assertEquals(5, cmd.maxAttempts, "AWS_MAX_ATTEMPTS unset: 5");
+        assertEquals(5, cmd.aws.maxAttempts, "AWS_MAX_ATTEMPTS unset: 5");
         assertEquals("codedeploy/", parsed(env, "--dry-run").plan().storage().keyPrefix());
         assertEquals("AES256", plan.storage().sse());
         assertTrue(plan.deployment().autoRollback());

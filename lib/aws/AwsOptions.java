@@ -6,8 +6,8 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * The AWS options the read-and-configure commands (status, setup) share, as a picocli mixin: region, endpoints and
- * attempts, turned into the one client factory's {@link Aws.Config}. release has its own, with S3's endpoint besides.
+ * The AWS options release, status and setup share, as a picocli mixin: region, endpoints and attempts, turned into
+ * the one client factory's {@link Aws.Config} (release adds S3's own endpoint).
  */
 final class AwsOptions {
     @Option(names = "--region", description = "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)")
@@ -23,6 +23,11 @@ final class AwsOptions {
     Duration attemptTimeout = Aws.ATTEMPT_TIMEOUT;
 
     Aws.Config config(Map<String, String> env) {
-        return Aws.config(region, endpointUrl, null, codeDeployEndpointUrl, maxAttempts, attemptTimeout, env);
+        return config(env, null);
+    }
+
+    /** With S3's own endpoint besides (release's --s3-endpoint-url). */
+    Aws.Config config(Map<String, String> env, String s3Endpoint) {
+        return Aws.config(region, endpointUrl, s3Endpoint, codeDeployEndpointUrl, maxAttempts, attemptTimeout, env);
     }
 }
