@@ -148,7 +148,7 @@ class DoctorTest {
         assertEquals(1, r.exit(), r.out());
         assertTrue(r.saw("agent log").startsWith("UnrecognizedClientException 1 time, last at 2023-07-25 00:00:00: AWS does not know the key"), r.out());
         assertEquals("FAIL", r.status("credentials"));
-        assertEquals("the agent (root) uses static key AKIA****RNUX from /root/.aws/credentials [default] ahead of the instance role "
+        assertEquals("the agent (root) uses static key AKIA****0001 from /root/.aws/credentials [default] ahead of the instance role "
                 + "artscope-ec2-role; the wire log shows the agent signing with it", r.saw("credentials"));
         assertTrue(r.fix("credentials").startsWith("remove it (root needs no keys on EC2), then: sudo systemctl restart codedeploy-agent"), r.out());
     }
@@ -215,7 +215,7 @@ class DoctorTest {
         Sysroots.healthy(s);
         Sysroots.write(s, "home/ubuntu/.aws/credentials", "[default]\naws_access_key_id=" + Sysroots.KEY + "\naws_secret_access_key=" + Sysroots.SECRET + "\n");
         Run r = doctor();
-        assertEquals("ubuntu: static key AKIA****RNUX from /home/ubuntu/.aws/credentials [default] (not read by the agent, which runs as root)",
+        assertEquals("ubuntu: static key AKIA****0001 from /home/ubuntu/.aws/credentials [default] (not read by the agent, which runs as root)",
                 r.saw("other users' keys"));
         assertEquals("PASS", r.status("credentials"));
     }
@@ -245,7 +245,7 @@ class DoctorTest {
         Sysroots.write(s, "root/.aws/credentials", "[default] ; written by ssm\naws_access_key_id = " + Sysroots.KEY + " ; a comment\n");
         Run r = doctor();
         assertEquals("FAIL", r.status("credentials"), "a comment after the header");
-        assertTrue(r.saw("credentials").contains("static key AKIA****RNUX from /root/.aws/credentials [default]"), r.out());
+        assertTrue(r.saw("credentials").contains("static key AKIA****0001 from /root/.aws/credentials [default]"), r.out());
         Sysroots.write(s, "root/.aws/credentials", "[default]\nAWS_ACCESS_KEY_ID = " + Sysroots.KEY + "\n  aws_access_key_id = " + Sysroots.KEY + "\n");
         assertEquals("PASS", doctor().status("credentials"), "an upper-case or an indented key is not the SDK's key");
     }
