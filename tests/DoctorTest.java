@@ -2,8 +2,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * doctor on copies of an instance built by the tests: a healthy one passes; the seed's two incidents, a failed hook,
@@ -84,13 +81,8 @@ class DoctorTest {
     private static String[] run(List<String> args) {
         doctor cmd = new doctor();
         cmd.env = Map.of();
-        CommandLine cl = Cli.commandLine(cmd);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args.toArray(String[]::new));
-        return new String[] {Integer.toString(exit), out.toString(), err.toString()};
+        ReleaseFixture.Run r = ReleaseFixture.execute(cmd, args);
+        return new String[] {Integer.toString(r.exit()), r.out(), r.err()};
     }
 
     static Set<String> with(Run r, String status) {

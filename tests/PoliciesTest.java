@@ -46,7 +46,7 @@ class PoliciesTest {
      */
     static final Set<String> NEEDED_BY_CREATE_DEPLOYMENT = Set.of("codedeploy:GetApplicationRevision", "codedeploy:GetDeploymentConfig");
 
-    static SetupTest.Run setup(String... args) {
+    static ReleaseFixture.Run setup(String... args) {
         List<String> all = new ArrayList<>(List.of("--application", ReleaseFixture.APP, "--deployment-group", ReleaseFixture.GROUP,
                 "--bucket", ReleaseFixture.BUCKET, "--github-repo", REPO));
         all.addAll(List.of(args));
@@ -54,7 +54,7 @@ class PoliciesTest {
     }
 
     static JsonNode json(String... args) throws Exception {
-        SetupTest.Run r = setup(args);
+        ReleaseFixture.Run r = setup(args);
         assertEquals(0, r.exit(), r.toString());
         return r.json();
     }
@@ -173,7 +173,7 @@ class PoliciesTest {
                 "release's default prefix");
 
         // without --account-id, the credentials' account from STS
-        SetupTest.Run r = setup("--policies");
+        ReleaseFixture.Run r = setup("--policies");
         assertEquals(0, r.exit(), r.toString());
         assertEquals("GetCallerIdentity", ReleaseFixture.STS.calls.get(ReleaseFixture.STS.calls.size() - 1));
         assertTrue(r.out().contains(":" + ACCOUNT + ":deploymentgroup:art/art-prod"), r.out());
@@ -197,7 +197,7 @@ class PoliciesTest {
         Map<String, List<String>> plain = byAction(policies("--image-name", "registry.example.com/team/art").path("instanceRole").path("policy"));
         assertFalse(plain.keySet().stream().anyMatch(a -> a.startsWith("ecr:") || a.startsWith("kms:")), plain.toString());
 
-        SetupTest.Run alias = setup("--policies", "--account-id", ACCOUNT, "--kms-key", "alias/bundles");
+        ReleaseFixture.Run alias = setup("--policies", "--account-id", ACCOUNT, "--kms-key", "alias/bundles");
         assertEquals(Cli.INPUT, alias.exit(), alias.toString());
         assertTrue(alias.err().contains("--kms-key alias/bundles is an alias, which an IAM policy cannot scope"), alias.err());
     }
@@ -295,7 +295,7 @@ class PoliciesTest {
         assertEquals("{\"Ref\":\"InstanceRole\"}", t.path("Resources").path("InstanceProfile").path("Properties").path("Roles").get(0).toString());
         assertEquals(Set.of("CiRoleArn", "BundleBucketName", "InstanceProfileName", "ServiceRoleArn"), Set.copyOf(iterate(t.path("Outputs").fieldNames())));
 
-        SetupTest.Run noTags = setup("--cloudformation");
+        ReleaseFixture.Run noTags = setup("--cloudformation");
         assertEquals(Cli.INPUT, noTags.exit(), noTags.toString());
         assertTrue(noTags.err().contains("missing --ec2-tag KEY=VALUE"), noTags.err());
     }

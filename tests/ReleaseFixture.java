@@ -95,10 +95,15 @@ final class ReleaseFixture {
         setUp.accept(cmd);
         cmd.env = env;
         cmd.cwd = REPO;
+        return execute(cmd, args);
+    }
+
+    /** A command in-process through the commands' own picocli wiring; later options override the common ones. */
+    static Run execute(Object command, List<String> args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = Cli.commandLine(cmd);
-        cl.setOverwrittenOptionsAllowed(true); // later options override the common ones
+        CommandLine cl = Cli.commandLine(command);
+        cl.setOverwrittenOptionsAllowed(true);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int exit = cl.execute(args.toArray(String[]::new));

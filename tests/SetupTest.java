@@ -3,8 +3,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +13,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import software.amazon.awssdk.services.codedeploy.model.CreateApplicationRequest;
 import software.amazon.awssdk.services.codedeploy.model.CreateDeploymentGroupRequest;
 import software.amazon.awssdk.services.codedeploy.model.DeploymentGroupInfo;
@@ -46,32 +43,14 @@ class SetupTest {
         cd.close();
     }
 
-    record Run(int exit, String out, String err) {
-        JsonNode json() throws Exception {
-            return ReleaseFixture.JSON.readTree(out);
-        }
-
-        @Override
-        public String toString() {
-            return "exit " + exit + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
-        }
-    }
-
-    static synchronized Run runRaw(Map<String, String> env, List<String> args) {
+    static synchronized ReleaseFixture.Run runRaw(Map<String, String> env, List<String> args) {
         setup cmd = new setup();
         cmd.env = env;
         cmd.aws.attemptTimeout = Duration.ofSeconds(5);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Cli.commandLine(cmd);
-        cl.setOverwrittenOptionsAllowed(true); // later options override the common ones
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args.toArray(String[]::new));
-        return new Run(exit, out.toString(), err.toString());
+        return ReleaseFixture.execute(cmd, args);
     }
 
-    Run run(String... args) {
+    ReleaseFixture.Run run(String... args) {
         List<String> all = new ArrayList<>(List.of("--codedeploy-endpoint-url", cd.uri().toString(), "--application", APP,
                 "--deployment-group", GROUP));
         all.addAll(List.of(args));
@@ -87,7 +66,7 @@ class SetupTest {
 
     @Test
     void aFirstRunCreatesTheApplicationAndTheGroupWithEverySetting() {
-        Run r = run(FULL);
+        ReleaseFixture.Run r = run(FULL);
         assertEquals(0, r.exit(), r.toString());
         assertEquals(List.of("GetApplication", "CreateApplication", "CreateDeploymentGroup"), ops(), "no group to read in a new application");
         CreateApplicationRequest app = cd.request("CreateApplication", 0);
@@ -116,7 +95,7 @@ class SetupTest {
     void aSecondIdenticalRunChangesNothingAndSaysSo() throws Exception {
         assertEquals(0, run(FULL).exit());
         cd.calls.clear();
-        Run again = run(FULL);
+        ReleaseFixture.Run again = run(FULL);
         assertEquals(0, again.exit(), again.toString());
         assertEquals(List.of("GetApplication", "GetDeploymentGroup"), ops(), "no Create or Update call");
         assertEquals("application art: unchanged\ndeployment group art/art-prod: unchanged\n", again.out());
@@ -138,7 +117,7 @@ class SetupTest {
         List<String> args = new ArrayList<>(List.of(FULL));
         args.set(args.indexOf("CodeDeployDefault.HalfAtATime"), "CodeDeployDefault.AllAtOnce");
         args.add("--json");
-        Run r = run(args.toArray(String[]::new));
+        ReleaseFixture.Run r = run(args.toArray(String[]::new));
         assertEquals(0, r.exit(), r.toString());
         assertEquals(List.of("GetApplication", "GetDeploymentGroup", "UpdateDeploymentGroup"), ops());
         UpdateDeploymentGroupRequest u = cd.request("UpdateDeploymentGroup", 0);
@@ -161,7 +140,7 @@ class SetupTest {
         cd.calls.clear();
         args.remove("--json");
         args.add("--no-auto-rollback");
-        Run off = run(args.toArray(String[]::new));
+        ReleaseFixture.Run off = run(args.toArray(String[]::new));
         assertEquals(0, off.exit(), off.toString());
         assertEquals("application art: unchanged\ndeployment group art/art-prod: updated\n"
                 + "  autoRollbackConfiguration: on (DEPLOYMENT_FAILURE) -> off\n", off.out());
@@ -176,10 +155,10 @@ class SetupTest {
         cd.existing(DeploymentGroupInfo.builder().applicationName(APP).deploymentGroupName(GROUP).deploymentGroupId("g-1")
                 .computePlatform("Server").serviceRoleArn(ROLE).deploymentConfigName("CodeDeployDefault.OneAtATime")
                 .ec2TagFilters(EC2TagFilter.builder().key("Name").value("old").type("KEY_AND_VALUE").build()).build());
-        Run kept = run("--ec2-tag", "Name=old");
+        ReleaseFixture.Run kept = run("--ec2-tag", "Name=old");
         assertEquals("application art: unchanged\ndeployment group art/art-prod: unchanged\n", kept.out(),
                 "options not given (config, auto-rollback) leave what the group has");
-        Run r = run("--ec2-tag", "Name=art-prod", "--auto-rollback");
+        ReleaseFixture.Run r = run("--ec2-tag", "Name=art-prod", "--auto-rollback");
         assertEquals(0, r.exit(), r.toString());
         assertEquals("application art: unchanged\ndeployment group art/art-prod: updated\n"
                 + "  ec2TagFilters: Name=old -> Name=art-prod\n"
@@ -191,7 +170,7 @@ class SetupTest {
         assertNull(u.deploymentConfigName(), "the default is what it has");
 
         cd.calls.clear();
-        Run tg = run("--ec2-tag", "Name=art-prod", "--auto-rollback", "--target-group", "art-tg");
+        ReleaseFixture.Run tg = run("--ec2-tag", "Name=art-prod", "--auto-rollback", "--target-group", "art-tg");
         assertEquals(0, tg.exit(), tg.toString());
         assertTrue(tg.out().contains("  loadBalancerInfo: none -> target group art-tg\n"
                 + "  deploymentStyle: WITHOUT_TRAFFIC_CONTROL/IN_PLACE -> WITH_TRAFFIC_CONTROL/IN_PLACE\n"), tg.out());
@@ -202,7 +181,7 @@ class SetupTest {
 
     @Test
     void aDryRunOnlyReads() throws Exception {
-        Run fresh = run(FULL[0], FULL[1], FULL[2], FULL[3], FULL[4], FULL[5], "--dry-run");
+        ReleaseFixture.Run fresh = run(FULL[0], FULL[1], FULL[2], FULL[3], FULL[4], FULL[5], "--dry-run");
         assertEquals(0, fresh.exit(), fresh.toString());
         assertEquals(List.of("GetApplication"), ops());
         assertTrue(fresh.out().startsWith("application art: would create (compute platform Server)\n"
@@ -214,7 +193,7 @@ class SetupTest {
         List<String> args = new ArrayList<>(List.of(FULL));
         args.set(args.indexOf("art-tg"), "art-tg-2");
         args.addAll(List.of("--dry-run", "--json"));
-        Run r = run(args.toArray(String[]::new));
+        ReleaseFixture.Run r = run(args.toArray(String[]::new));
         assertEquals(0, r.exit(), r.toString());
         assertEquals(List.of("GetApplication", "GetDeploymentGroup"), ops());
         assertTrue(cd.calls.stream().allMatch(c -> c.operation().startsWith("Get")), "reads only");
@@ -227,7 +206,7 @@ class SetupTest {
 
     @Test
     void creatingWithoutAServiceRoleOrTagsIsRefusedBeforeAnyWrite() {
-        Run r = run("--ec2-tag", "Name=art-prod");
+        ReleaseFixture.Run r = run("--ec2-tag", "Name=art-prod");
         assertEquals(Cli.INPUT, r.exit(), r.toString());
         List<String> lines = r.err().lines().filter(l -> l.startsWith("setup: ")).toList();
         assertEquals(1, lines.size(), "one line (progress lines carry the time): " + r.err());
@@ -238,7 +217,7 @@ class SetupTest {
 
         cd.group(APP, "other");
         cd.calls.clear();
-        Run noTags = run("--service-role-arn", ROLE);
+        ReleaseFixture.Run noTags = run("--service-role-arn", ROLE);
         assertEquals(Cli.INPUT, noTags.exit(), noTags.toString());
         assertTrue(noTags.err().contains("in application 'art' (eu-west-1) and creating it needs --ec2-tag KEY=VALUE"), noTags.err());
         assertEquals(List.of("GetApplication", "GetDeploymentGroup"), ops());
@@ -247,31 +226,31 @@ class SetupTest {
     @Test
     void accessDeniedIsOneLineNamingTheAction() {
         cd.denied.add("CreateDeploymentGroup");
-        Run r = run(FULL);
+        ReleaseFixture.Run r = run(FULL);
         assertEquals(Cli.AWS, r.exit(), r.toString());
         assertEquals(1, r.err().lines().filter(l -> l.startsWith("setup: ")).count(), "one line (progress lines carry the time): " + r.err());
         assertTrue(r.err().contains("setup: access denied: codedeploy:CreateDeploymentGroup on application art, group art-prod"), r.err());
         assertTrue(r.err().contains("; allow codedeploy:CreateDeploymentGroup on application art, group art-prod to the role this job uses"), r.err());
 
         cd.denied.add("GetApplication");
-        Run read = run(FULL);
+        ReleaseFixture.Run read = run(FULL);
         assertEquals(Cli.AWS, read.exit(), read.toString());
         assertTrue(read.err().contains("access denied: codedeploy:GetApplication on application art"), read.err());
     }
 
     @Test
     void badInputIsRefusedBeforeAnyRequest() {
-        Run r = run("--ec2-tag", "Name", "--service-role-arn", "nope", "--target-group", "arn:aws:elasticloadbalancing:x");
+        ReleaseFixture.Run r = run("--ec2-tag", "Name", "--service-role-arn", "nope", "--target-group", "arn:aws:elasticloadbalancing:x");
         assertEquals(Cli.INPUT, r.exit(), r.toString());
         assertTrue(r.err().contains("--ec2-tag 'Name' is not KEY=VALUE"), r.err());
         assertTrue(r.err().contains("--service-role-arn 'nope' is not an IAM role ARN"), r.err());
         assertEquals(List.of(), cd.calls);
 
-        Run none = runRaw(ReleaseFixture.env(), List.of("--codedeploy-endpoint-url", cd.uri().toString()));
+        ReleaseFixture.Run none = runRaw(ReleaseFixture.env(), List.of("--codedeploy-endpoint-url", cd.uri().toString()));
         assertEquals(Cli.INPUT, none.exit(), none.toString());
         assertTrue(none.err().contains("missing --application (CODEDEPLOY_APPLICATION), --deployment-group (CODEDEPLOY_DEPLOYMENT_GROUP)"), none.err());
 
-        Run both = run("--policies", "--cloudformation", "--github-repo", "o/r", "--bucket", "b", "--ec2-tag", "a=b");
+        ReleaseFixture.Run both = run("--policies", "--cloudformation", "--github-repo", "o/r", "--bucket", "b", "--ec2-tag", "a=b");
         assertEquals(Cli.INPUT, both.exit(), both.toString());
         assertTrue(both.err().contains("give one of --policies, --cloudformation and --dry-run"), both.err());
         assertEquals(List.of(), cd.calls);
@@ -281,7 +260,7 @@ class SetupTest {
     void anApplicationForAnotherComputePlatformIsRefused() {
         cd.group(APP, GROUP);
         cd.platforms.put(APP, "Lambda");
-        Run r = run(FULL);
+        ReleaseFixture.Run r = run(FULL);
         assertEquals(Cli.INPUT, r.exit(), r.toString());
         assertTrue(r.err().contains("CodeDeploy application 'art' in eu-west-1 is for Lambda, not EC2 (Server)"), r.err());
         assertEquals(List.of("GetApplication"), ops());
@@ -294,7 +273,7 @@ class SetupTest {
         env.put("CODEDEPLOY_DEPLOYMENT_GROUP", GROUP);
         env.put("AWS_ENDPOINT_URL_CODEDEPLOY", cd.uri().toString());
         List<String> args = new ArrayList<>(List.of(FULL));
-        Run r = runRaw(env, args);
+        ReleaseFixture.Run r = runRaw(env, args);
         assertEquals(0, r.exit(), r.toString());
         assertEquals(GROUP, ((CreateDeploymentGroupRequest) cd.request("CreateDeploymentGroup", 0)).deploymentGroupName());
     }

@@ -3,8 +3,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import software.amazon.awssdk.services.codedeploy.model.BatchGetDeploymentTargetsRequest;
 import software.amazon.awssdk.services.codedeploy.model.BatchGetDeploymentsRequest;
 import software.amazon.awssdk.services.codedeploy.model.ListDeploymentTargetsRequest;
@@ -55,38 +52,21 @@ class StatusTest {
         cd.close();
     }
 
-    record Run(int exit, String out, String err) {
-        JsonNode json() throws Exception {
-            return ReleaseFixture.JSON.readTree(out);
-        }
-
-        @Override
-        public String toString() {
-            return "exit " + exit + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
-        }
-    }
-
-    Run run(Map<String, String> env, String... args) {
+    ReleaseFixture.Run run(Map<String, String> env, String... args) {
         List<String> all = new ArrayList<>(List.of("--codedeploy-endpoint-url", cd.uri().toString()));
         all.addAll(List.of(args));
         return runRaw(env, all);
     }
 
-    Run run(String... args) {
+    ReleaseFixture.Run run(String... args) {
         return run(ReleaseFixture.env(), args);
     }
 
-    static synchronized Run runRaw(Map<String, String> env, List<String> args) {
+    static synchronized ReleaseFixture.Run runRaw(Map<String, String> env, List<String> args) {
         status cmd = new status();
         cmd.env = env;
         cmd.aws.attemptTimeout = Duration.ofSeconds(5);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Cli.commandLine(cmd);
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args.toArray(String[]::new));
-        return new Run(exit, out.toString(), err.toString());
+        return ReleaseFixture.execute(cmd, args);
     }
 
     /** A failed deployment of 250 instances: 2 failed BeforeInstall, 1 ValidateService timed out, 247 succeeded. */
@@ -97,7 +77,7 @@ class StatusTest {
     @Test
     void oneDeploymentOf250InstancesPagesBatchesAndExplains() {
         String id = failedOf250();
-        Run r = run(id);
+        ReleaseFixture.Run r = run(id);
         assertEquals(0, r.exit(), r.toString());
 
         // every page followed (10 a page), then 25 a look-up, and nothing else asked
@@ -152,7 +132,7 @@ class StatusTest {
     @Test
     void jsonHasEveryInstanceAndEvent() throws Exception {
         String id = failedOf250();
-        Run r = run(id, "--json");
+        ReleaseFixture.Run r = run(id, "--json");
         assertEquals(0, r.exit(), r.toString());
         JsonNode j = r.json();
         JsonNode d = j.path("deployment");
@@ -189,7 +169,7 @@ class StatusTest {
     @Test
     void instanceStatusFilterAndAll() throws Exception {
         String id = failedOf250();
-        Run r = run("--deployment", id, "--instance-status", "failed,in-progress");
+        ReleaseFixture.Run r = run("--deployment", id, "--instance-status", "failed,in-progress");
         assertEquals(0, r.exit(), r.toString());
         ListDeploymentTargetsRequest p = cd.request("ListDeploymentTargets", 0);
         assertEquals(Map.of("TargetStatus", List.of("Failed", "InProgress")), p.targetFiltersAsStrings());
@@ -198,7 +178,7 @@ class StatusTest {
         assertTrue(r.out().contains("\n3 instances (--instance-status Failed,InProgress): 3 Failed\n"), r.out());
         assertFalse(r.out().contains("not shown"), r.out());
 
-        Run all = run(id, "--all");
+        ReleaseFixture.Run all = run(id, "--all");
         assertEquals(0, all.exit(), all.toString());
         assertTrue(all.out().contains("\n" + CodeDeployEndpoint.instanceId(249) + " Succeeded (last updated"), "--all shows the succeeded ones");
         assertTrue(all.out().indexOf(CodeDeployEndpoint.instanceId(2) + " Failed") < all.out().indexOf(CodeDeployEndpoint.instanceId(3) + " Succeeded"),
@@ -210,7 +190,7 @@ class StatusTest {
         cd.instances = 5;
         String id = cd.active(APP, GROUP, 100);
         cd.deployments.get(id).created = Instant.now().minus(Duration.ofMinutes(5));
-        Run r = run(id);
+        ReleaseFixture.Run r = run(id);
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.out().contains(id + " InProgress (application art, group art-prod)\n"), r.out());
         assertTrue(r.out().contains(", running for "), r.out());
@@ -235,7 +215,7 @@ class StatusTest {
         String month = cd.ended(APP, GROUP, now.minus(Duration.ofDays(40)), Duration.ofSeconds(10), 1, List.of());
         cd.ended(APP, "art-staging", now.minus(Duration.ofMinutes(1)), Duration.ofSeconds(10), 1, List.of()); // another group
 
-        Run three = run("--application", APP, "--deployment-group", GROUP, "--limit", "3");
+        ReleaseFixture.Run three = run("--application", APP, "--deployment-group", GROUP, "--limit", "3");
         assertEquals(0, three.exit(), three.toString());
         assertEquals(1, cd.calls("ListDeployments").size(), "the last day holds 3: no wider window asked");
         ListDeploymentsRequest first = cd.request("ListDeployments", 0);
@@ -255,12 +235,12 @@ class StatusTest {
 
         cd.calls.clear();
         cd.listPageSize = 2;
-        Run all = run(Map.of(), "--json"); // application and group from the environment below
+        ReleaseFixture.Run all = run(Map.of(), "--json"); // application and group from the environment below
         assertEquals(2, all.exit(), "no application or group: " + all);
         Map<String, String> env = ReleaseFixture.env();
         env.put("CODEDEPLOY_APPLICATION", APP);
         env.put("AWS_CODE_DEPLOY_GROUP", GROUP);
-        Run json = run(env, "--json");
+        ReleaseFixture.Run json = run(env, "--json");
         assertEquals(0, json.exit(), json.toString());
         List<String> ids = new ArrayList<>();
         json.json().path("deployments").forEach(d -> ids.add(d.path("deploymentId").asText()));
@@ -284,7 +264,7 @@ class StatusTest {
         for (int i = 0; i < 30; i++) {
             cd.ended(APP, GROUP, now.minus(Duration.ofMinutes(30 - i)), Duration.ofSeconds(60), 1, List.of());
         }
-        Run r = run("--application", APP, "--deployment-group", GROUP, "--json");
+        ReleaseFixture.Run r = run("--application", APP, "--deployment-group", GROUP, "--json");
         assertEquals(0, r.exit(), r.toString());
         assertEquals(10, r.json().path("deployments").size(), "the default limit");
         assertEquals("d-TEST00030", r.json().path("deployments").get(0).path("deploymentId").asText(), "the newest");
@@ -295,24 +275,24 @@ class StatusTest {
 
     @Test
     void refusalsAreOneLineWithTheirExitCode() throws Exception {
-        Run unknown = run("d-NOPE00000");
+        ReleaseFixture.Run unknown = run("d-NOPE00000");
         assertEquals(Cli.AWS, unknown.exit(), unknown.toString());
         assertEquals("status: deployment d-NOPE00000 does not exist in eu-west-1; check the id and --region (status --application A "
                 + "--deployment-group G lists a group's recent deployments)\n", unknown.err());
         assertEquals("", unknown.out());
 
-        Run group = run("--application", APP, "--deployment-group", "nope");
+        ReleaseFixture.Run group = run("--application", APP, "--deployment-group", "nope");
         assertEquals(Cli.AWS, group.exit(), group.toString());
         assertTrue(group.err().endsWith("status: deployment group 'nope' does not exist in application 'art' (eu-west-1); "
                 + "check --deployment-group (CODEDEPLOY_DEPLOYMENT_GROUP)\n"), group.err());
-        Run app = run("--application", "nope", "--deployment-group", GROUP);
+        ReleaseFixture.Run app = run("--application", "nope", "--deployment-group", GROUP);
         assertEquals(Cli.AWS, app.exit(), app.toString());
         assertTrue(app.err().endsWith("status: CodeDeploy application 'nope' does not exist in eu-west-1; check --application "
                 + "(CODEDEPLOY_APPLICATION) and --region\n"), app.err());
 
         String id = failedOf250();
         cd.denied.add("ListDeploymentTargets");
-        Run denied = run(id);
+        ReleaseFixture.Run denied = run(id);
         assertEquals(Cli.AWS, denied.exit(), denied.toString());
         assertTrue(denied.err().lines().reduce((a, b) -> b).orElse("").startsWith("status: access denied: codedeploy:ListDeploymentTargets on deployment "
                 + id), denied.err());
@@ -321,7 +301,7 @@ class StatusTest {
         for (List<String> bad : List.<List<String>>of(List.of("x-123"), List.of("d-ONE000000", "--deployment", "d-TWO000000"),
                 List.of(id, "--instance-status", "Broken"), List.of("--application", APP, "--deployment-group", GROUP, "--all"),
                 List.of(id, "--limit", "3"), List.of("--application", APP, "--deployment-group", GROUP, "--limit", "0"), List.of())) {
-            Run r = run(bad.toArray(String[]::new));
+            ReleaseFixture.Run r = run(bad.toArray(String[]::new));
             assertEquals(Cli.INPUT, r.exit(), r.toString());
             assertEquals(1, r.err().lines().count(), r.toString());
         }
@@ -336,7 +316,7 @@ class StatusTest {
             port = s.getLocalPort();
         }
         Map<String, String> env = new HashMap<>(ReleaseFixture.env());
-        Run r = runRaw(env, List.of("d-ABCDEFGHI", "--codedeploy-endpoint-url", "http://127.0.0.1:" + port, "--max-attempts", "1"));
+        ReleaseFixture.Run r = runRaw(env, List.of("d-ABCDEFGHI", "--codedeploy-endpoint-url", "http://127.0.0.1:" + port, "--max-attempts", "1"));
         assertEquals(Cli.ENVIRONMENT, r.exit(), r.toString());
         assertEquals(1, r.err().lines().count(), r.toString());
         assertTrue(r.err().startsWith("status: codedeploy:GetDeployment on deployment d-ABCDEFGHI: the service cannot be reached after 1 attempt"), r.err());
