@@ -4,7 +4,7 @@
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.21.0
 //SOURCES ../lib/core/Cli.java ../lib/core/Disk.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java
-//SOURCES ../lib/bundle/EventFailure.java ../lib/local/Layout.java
+//SOURCES ../lib/bundle/EventFailure.java ../lib/bundle/ImageRef.java ../lib/local/Layout.java
 //SOURCES ../lib/doctor/Finding.java ../lib/doctor/Sysroot.java ../lib/doctor/Agent.java ../lib/doctor/AgentLog.java ../lib/doctor/Credentials.java
 //SOURCES ../lib/doctor/Metadata.java ../lib/doctor/DeploymentRoot.java ../lib/doctor/DeployFolders.java ../lib/doctor/HostChecks.java ../lib/doctor/Doctor.java
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -Xlog:disable -Xlog:all=warning,cds=off,cds+dynamic=off:stderr

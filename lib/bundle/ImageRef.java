@@ -62,4 +62,11 @@ record ImageRef(String name, String tag, String digest) {
     public String toString() {
         return name + (tag != null ? ":" + tag : "") + (digest != null ? "@" + digest : "");
     }
+
+    /** The registry a reference names, by Docker's rule: the first part when it has a '.' or ':' or is localhost; else Docker Hub. */
+    static String registryOf(String reference) {
+        int slash = reference.indexOf('/');
+        String first = slash < 0 ? "" : reference.substring(0, slash);
+        return first.contains(".") || first.contains(":") || first.equals("localhost") ? first : "docker.io";
+    }
 }

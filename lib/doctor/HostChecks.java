@@ -110,8 +110,7 @@ final class HostChecks {
         if (image == null || image.isBlank()) {
             return Finding.pass("registry login", "no release image here yet");
         }
-        String first = image.strip().split("/")[0];
-        String host = image.strip().contains("/") && (first.contains(".") || first.contains(":") || first.equals("localhost")) ? first : "docker.io";
+        String host = ImageRef.registryOf(image.strip());
         JsonNode config = null;
         try {
             String text = sys.read(rootHome + "/.docker/config.json");

@@ -17,7 +17,7 @@ final class RegistryCheck {
 
     /** What was found, for the check's line; a missing image or an unreachable registry fails with one line. */
     static String check(ImageRef image, boolean mustExist) {
-        String registry = registryOf(image.name());
+        String registry = ImageRef.registryOf(image.name());
         String name = image.name().equals(registry) || !image.name().startsWith(registry + "/") ? image.name() : image.name().substring(registry.length() + 1);
         if (registry.equals("docker.io")) {
             return "; registry docker.io not checked (it asks for a token)";
@@ -50,12 +50,5 @@ final class RegistryCheck {
             Thread.currentThread().interrupt();
             throw new Cli.Fail(Cli.FAILED, "interrupted while asking registry " + registry);
         }
-    }
-
-    /** Docker's rule: the first part is a registry when it has a '.' or ':' or is localhost; else Docker Hub. */
-    static String registryOf(String name) {
-        int slash = name.indexOf('/');
-        String first = slash < 0 ? "" : name.substring(0, slash);
-        return first.contains(".") || first.contains(":") || first.equals("localhost") ? first : "docker.io";
     }
 }
