@@ -139,8 +139,8 @@ final class AgentLog {
         return key;
     }
 
-    static List<Finding> check(Sysroot sys, Agent agent) {
-        List<String> lines = lines(sys, agent);
+    /** The findings of the agent's log, {@code lines} as {@link #lines} read them. */
+    static List<Finding> check(Agent agent, List<String> lines) {
         if (lines.isEmpty()) {
             return List.of(agent.version == null ? Finding.skip("agent log", "no agent")
                     : Finding.warn("agent log", "no log in " + agent.logDir(), "the agent has not run yet, or :log_dir: points elsewhere"));

@@ -80,13 +80,16 @@ final class Doctor {
         try {
             List<CompletableFuture<List<Finding>>> parts = new ArrayList<>();
             List<String> fallbacks = new ArrayList<>();
+            // read once (up to 2 MB a day of logs), for the agent-log check and the last deployment's verdict; producers
+            // are submitted before the checks that wait on them, so a pool thread never waits on unscheduled work
+            CompletableFuture<List<String>> agentLog = CompletableFuture.supplyAsync(() -> AgentLog.lines(sys, agent), pool);
             if (o.local()) {
                 add(parts, fallbacks, pool, "agent", () -> List.of(Finding.skip("agent", "deploy-local's root: no agent involved")));
             } else {
                 CompletableFuture<Metadata.Identity> imds = !sys.live && o.imdsEndpoint() == null ? CompletableFuture.completedFuture(null)
                         : CompletableFuture.supplyAsync(() -> Metadata.query(Cli.first(o.imdsEndpoint(), Metadata.DEFAULT_ENDPOINT), o.timeout()), pool);
                 add(parts, fallbacks, pool, "agent installed", () -> agent.check(sys, o.region()));
-                add(parts, fallbacks, pool, "agent log", () -> AgentLog.check(sys, agent));
+                add(parts, fallbacks, pool, "agent log", () -> AgentLog.check(agent, agentLog.join()));
                 add(parts, fallbacks, pool, "credentials", () -> Credentials.check(sys, agent, reached(imds), AgentLog.signingKey(sys, agent)));
                 add(parts, fallbacks, pool, "instance profile", () -> identity(imds));
             }
@@ -94,7 +97,7 @@ final class Doctor {
             add(parts, fallbacks, pool, "jbang", () -> host.tools(agent, Cli.first(o.jbang(), agent.env.get("CDEPLOY_JBANG"))));
             add(parts, fallbacks, pool, "last deployment", () -> {
                 DeploymentRoot.Last last = deployments.newest("_last_successful_install");
-                List<Finding> out = new ArrayList<>(deployments.check(AgentLog.lines(sys, agent)));
+                List<Finding> out = new ArrayList<>(deployments.check(agentLog.join()));
                 out.add(host.warm(last));
                 out.add(host.registry(last, sys.homes().getOrDefault("root", "/root")));
                 out.add(host.images(last));
