@@ -3,7 +3,7 @@
 //JAVA 17+
 //SOURCES ../lib/core/Cli.java ../lib/core/Disk.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java ../lib/core/Deadline.java
 //SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java
-//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Stack.java ../lib/host/Lock.java ../lib/host/Hook.java
+//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Stack.java ../lib/host/Lock.java ../lib/host/Hook.java ../lib/host/Proxy.java ../lib/host/Colours.java ../lib/host/BlueGreen.java ../lib/host/Health.java
 
 import java.time.Duration;
 import java.time.Instant;
@@ -43,8 +43,11 @@ class start implements Callable<Integer> {
 
     private static int swap(Hook h) {
         h.docker().requireDaemon();
-        Docker.Compose compose = h.docker().compose();
         requireImages(h);
+        if (Colours.on(h.compose(), h.settings())) {
+            return BlueGreen.start(h);
+        }
+        Docker.Compose compose = h.docker().compose();
         Optional<String> serving = keepRollbackTarget(h);
         h.stack().install(h.image());
         Instant t = Instant.now();

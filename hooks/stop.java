@@ -3,7 +3,7 @@
 //JAVA 17+
 //SOURCES ../lib/core/Cli.java ../lib/core/Disk.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java ../lib/core/Deadline.java
 //SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java
-//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Stack.java ../lib/host/Lock.java ../lib/host/Hook.java
+//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Stack.java ../lib/host/Lock.java ../lib/host/Hook.java ../lib/host/Proxy.java ../lib/host/Colours.java ../lib/host/BlueGreen.java ../lib/host/Health.java
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "stop", mixinStandardHelpOptions = true, version = "stop " + Cli.VERSION,
         description = "Stops (SIGTERM, then SIGKILL after the grace period) and removes the container with exactly this "
-                + "name; no container by that name is success. For manual use and for teams that want stop-then-start: "
+                + "name, and its two colours (<name>-blue, <name>-green) when they exist; no container by those names is success. For manual use and for teams that want stop-then-start: "
                 + "the default appspec.yml does not take the service down before the swap.",
         exitCodeListHeading = Cli.EXIT_HEADING,
         exitCodeList = {Cli.EXIT_OK, Cli.EXIT_FAILED, Cli.EXIT_INPUT, Cli.EXIT_ENVIRONMENT, Cli.EXIT_INTERNAL})
@@ -69,13 +69,23 @@ class stop implements Callable<Integer> {
         return Cli.OK;
     }
 
+    /** The app container by its name, and its two colours (the template with a proxy runs {@code <name>-blue} and {@code -green}). */
     private void stop(String name, long seconds, Log log) {
         Docker docker = options.docker();
         docker.requireDaemon();
+        int stopped = 0;
+        for (String each : new String[] {name, name + "-blue", name + "-green"}) {
+            stopped += stop(docker, each, seconds, log) ? 1 : 0;
+        }
+        if (stopped == 0) {
+            log.info("stop: no container named %s (nor %s-blue, %s-green); nothing to stop", name, name, name);
+        }
+    }
+
+    private static boolean stop(Docker docker, String name, long seconds, Log log) {
         Optional<Docker.Container> found = docker.container(name);
         if (found.isEmpty()) {
-            log.info("stop: no container named %s; nothing to stop", name);
-            return;
+            return false;
         }
         Instant t = Instant.now();
         Proc.Result r = docker.docker(Duration.ofSeconds(seconds + 60), "stop", "--time", Long.toString(seconds), name);
@@ -86,6 +96,7 @@ class stop implements Callable<Integer> {
             throw new Cli.Fail(Cli.FAILED, "could not stop and remove " + name + ": " + r.reason(), "check the Docker daemon (docker ps -a)");
         }
         log.info("stop: %s (%s) stopped and removed (%s)", name, found.get().image(), Clock.since(t));
+        return true;
     }
 
     /** The app's stop_grace_period from the bundle's template, else Docker's default. */

@@ -3,7 +3,7 @@
 //JAVA 17+
 //SOURCES ../lib/core/Cli.java ../lib/core/Disk.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java ../lib/core/Deadline.java
 //SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java
-//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Stack.java ../lib/host/Lock.java ../lib/host/Hook.java ../lib/host/Health.java
+//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Stack.java ../lib/host/Lock.java ../lib/host/Hook.java ../lib/host/Proxy.java ../lib/host/Colours.java ../lib/host/BlueGreen.java ../lib/host/Health.java
 
 import java.time.Duration;
 import java.util.List;
@@ -47,6 +47,9 @@ class validate implements Callable<Integer> {
     private int validate(Hook h) {
         Duration limit = h.stack().healthDeadline(h.compose());
         h.docker().requireDaemon();
+        if (Colours.on(h.compose(), h.settings())) {
+            return BlueGreen.validate(h, limit, logLines);
+        }
         Health.Outcome outcome = awaitHealth(h, limit);
         if (outcome.healthy()) {
             h.log().info("validate: %s is healthy after %s (%s)", h.image(), Clock.seconds(outcome.waited()), outcome.detail());

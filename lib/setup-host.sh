@@ -5,6 +5,8 @@
 #   lib/setup-host.sh test-tools  what the tests need besides Docker: local registry, static busybox, AWS CLI, npm
 #   lib/setup-host.sh registry    a local image registry on 127.0.0.1:${CDEPLOY_REGISTRY_PORT:-5000}
 #   lib/setup-host.sh busybox     a static busybox (release --local builds the demo's base image with it)
+#   lib/setup-host.sh nginx       the proxy's image, ${CDEPLOY_NGINX_IMAGE:-nginx:1.26.2}: kept when present, else pulled,
+#                                 else (no registry reachable) a stand-in built offline from Debian's nginx-light
 #   lib/setup-host.sh jbang       JDK, Maven and this repository's jbang wrapper as ${CDEPLOY_PREFIX:-/usr/local}/bin/jbang
 #                                 (what the hooks' launcher looks for on an instance)
 set -euo pipefail
@@ -87,6 +89,22 @@ YAML
   wait_for 30 curl -fsS "http://127.0.0.1:$port/v2/" || { log "registry did not come up; see /var/log/cdeploy-registry.log"; exit 1; }
 }
 
+nginx_image() { # the official image when it can be pulled; offline, Debian's nginx under the same name
+  local image=${CDEPLOY_NGINX_IMAGE:-nginx:1.26.2} root
+  docker image inspect "$image" >/dev/null 2>&1 && return 0
+  if timeout 90 docker pull -q "$image" >/dev/null 2>&1; then log "pulled $image"; return 0; fi
+  apt_install debootstrap
+  root=$(mktemp -d)
+  log "building a stand-in for $image offline: debootstrap bookworm with nginx-light (about a minute)"
+  debootstrap --variant=minbase --include=nginx-light bookworm "$root" >/var/log/cdeploy-nginx-debootstrap.log 2>&1 \
+    || { log "debootstrap failed; see /var/log/cdeploy-nginx-debootstrap.log"; rm -rf "$root"; exit 1; }
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+  ln -sf /dev/stdout "$root/var/log/nginx/access.log"; ln -sf /dev/stderr "$root/var/log/nginx/error.log"
+  tar -C "$root" -c . | docker import --change 'CMD ["nginx", "-g", "daemon off;"]' - "$image" >/dev/null
+  rm -rf "$root"
+  log "built $image (Debian's nginx-light $(docker run --rm "$image" nginx -v 2>&1 | sed 's/.*\///'))"
+}
+
 jbang_cli() {
   local prefix=${CDEPLOY_PREFIX:-/usr/local} here
   here=$(cd "$(dirname "$0")/.." && pwd)
@@ -110,6 +128,7 @@ for step in "$@"; do
     registry) registry ;;
     jbang) jbang_cli ;;
     busybox) apt_install busybox-static ;;
-    *) log "unknown step '$step' (docker, test-tools, registry, busybox, jbang)"; exit 2 ;;
+    nginx) nginx_image ;;
+    *) log "unknown step '$step' (docker, test-tools, registry, busybox, nginx, jbang)"; exit 2 ;;
   esac
 done

@@ -5,7 +5,7 @@
 //DEPS info.picocli:picocli:4.7.7
 //SOURCES ../lib/core/Cli.java ../lib/core/Disk.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java ../lib/core/Deadline.java
 //SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/EventFailure.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java ../lib/bundle/BundleZip.java
-//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/HostPrep.java
+//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Proxy.java ../lib/host/Health.java ../lib/host/HostPrep.java
 //SOURCES ../lib/aws/Aws.java ../lib/aws/AwsOptions.java ../lib/aws/NameTheEndpoint.java ../lib/aws/CodeDeploy.java ../lib/aws/Deployments.java ../lib/aws/CreateOnce.java ../lib/aws/Upload.java
 //SOURCES ../lib/release/Actions.java ../lib/release/Versioning.java ../lib/release/ImagePush.java ../lib/release/Plan.java ../lib/release/Kit.java
 //SOURCES ../lib/release/Target.java ../lib/release/LiveTarget.java ../lib/release/ReleaseResult.java ../lib/release/Report.java
@@ -38,10 +38,13 @@
 //FILES kit/lib/core/Log.java=../lib/core/Log.java
 //FILES kit/lib/core/Mask.java=../lib/core/Mask.java
 //FILES kit/lib/core/Proc.java=../lib/core/Proc.java
+//FILES kit/lib/host/BlueGreen.java=../lib/host/BlueGreen.java
+//FILES kit/lib/host/Colours.java=../lib/host/Colours.java
 //FILES kit/lib/host/Docker.java=../lib/host/Docker.java
 //FILES kit/lib/host/Health.java=../lib/host/Health.java
 //FILES kit/lib/host/Hook.java=../lib/host/Hook.java
 //FILES kit/lib/host/Lock.java=../lib/host/Lock.java
+//FILES kit/lib/host/Proxy.java=../lib/host/Proxy.java
 //FILES kit/lib/host/Stack.java=../lib/host/Stack.java
 //FILES kit/lib/host/Template.java=../lib/host/Template.java
 //FILES kit/lib/host/WarmUp.java=../lib/host/WarmUp.java

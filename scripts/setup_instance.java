@@ -5,7 +5,7 @@
 //DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.21.0
 //SOURCES ../lib/core/Cli.java ../lib/core/Disk.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java ../lib/core/Deadline.java
 //SOURCES ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/EventFailure.java ../lib/bundle/ImageRef.java
-//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/HostPrep.java ../lib/instance/InstanceSetup.java
+//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Proxy.java ../lib/host/Health.java ../lib/host/HostPrep.java ../lib/instance/InstanceSetup.java
 //SOURCES ../lib/doctor/Finding.java ../lib/doctor/Sysroot.java ../lib/doctor/Agent.java ../lib/doctor/AgentLog.java ../lib/doctor/Credentials.java
 //SOURCES ../lib/doctor/Metadata.java ../lib/doctor/DeploymentRoot.java ../lib/doctor/DeployFolders.java ../lib/doctor/HostChecks.java ../lib/doctor/Doctor.java
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xlog:disable -Xlog:all=warning,cds=off,cds+dynamic=off:stderr

@@ -171,7 +171,7 @@ class HooksEndToEndTest {
     /** A bundle as release lays it out, with this run's copy of the default template. */
     Path bundle(String name, String image, Map<String, Object> settings) throws IOException {
         Path b = HookProcess.bundle(work.resolve(name), image, settings);
-        Files.writeString(b.resolve("compose.yml"), n.template());
+        Files.writeString(b.resolve("compose.yml"), n.inPlaceTemplate());
         return b;
     }
 
@@ -397,7 +397,7 @@ class HooksEndToEndTest {
         assertEquals(app + ":1", Files.readString(state.resolve("previous-image")).strip());
         assertEquals(app + "@" + digests.get("2"), Files.readString(state.resolve("current-image")).strip());
         // the template goes live byte for byte; the image the hooks own is in the override beside it
-        assertEquals(n.template(), Files.readString(state.resolve(Stack.COMPOSE_FILE)));
+        assertEquals(n.inPlaceTemplate(), Files.readString(state.resolve(Stack.COMPOSE_FILE)));
         assertTrue(Files.readString(state.resolve(Stack.OVERRIDE_FILE)).contains("image: \"" + app + "@" + digests.get("2") + "\""));
         assertEquals("30", ok("docker", "inspect", "--format", "{{.Config.StopTimeout}}", backend), "stop_grace_period applied");
     }
@@ -435,7 +435,7 @@ class HooksEndToEndTest {
 
         HookProcess.Result again = hook(b, "stop", Map.of());
         assertEquals(0, again.exit(), again.toString());
-        assertTrue(again.stderr().contains("stop: no container named " + backend + "; nothing to stop"), again.toString());
+        assertTrue(again.stderr().contains("stop: no container named " + backend + " (nor " + backend + "-blue, " + backend + "-green); nothing to stop"), again.toString());
     }
 
     @Test

@@ -64,11 +64,12 @@ final class RunNames {
     /** Every name the default template holds that a run must not share, and this run's value for it. */
     Map<String, String> renames() {
         Map<String, String> r = new LinkedHashMap<>();
-        for (String role : new String[] {"pinpoint-agent", "redis", "filebeat"}) {
+        for (String role : new String[] {"pinpoint-agent", "redis", "filebeat", "proxy"}) {
             r.put("art-" + role, container(role));
         }
         r.put("art", id); // the external network
-        r.put("8080:8080", port + ":8080");
+        r.put("8080:8080", port + ":8080"); // the in-place template's app
+        r.put("8080:80", port + ":80"); // the shipped template's proxy
         for (String image : new String[] {"pinpointdocker/pinpoint-agent:2.5.2", "redis:7.0-alpine", "filebeat-custom:0.18"}) {
             r.put(image, side(image));
         }
@@ -86,8 +87,16 @@ final class RunNames {
         return t;
     }
 
-    /** The default template of this repository, with this run's names. */
+    /** The default template of this repository (the proxy in front of two colours), with this run's names. */
     String template() throws IOException {
-        return template(Files.readString(HookProcess.REPO.resolve("compose.yml")));
+        return template(Files.readString(SHIPPED));
     }
+
+    /** The same stack without the proxy (the app published and swapped in place), with this run's names. */
+    String inPlaceTemplate() throws IOException {
+        return template(Files.readString(IN_PLACE));
+    }
+
+    static final Path SHIPPED = HookProcess.REPO.resolve("compose.yml");
+    static final Path IN_PLACE = HookProcess.REPO.resolve("tests/fixtures/inplace-compose.yml");
 }

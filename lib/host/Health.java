@@ -16,6 +16,11 @@ final class Health {
     record Outcome(boolean healthy, String detail, Duration waited) {}
 
     static Outcome await(Docker docker, String container, String url, Duration limit) {
+        return await(docker, container, () -> url, limit);
+    }
+
+    /** The same with a URL known only once the container runs (its own address); {@code null} while it has none. */
+    static Outcome await(Docker docker, String container, java.util.function.Supplier<String> urlOf, Duration limit) {
         Instant start = Instant.now();
         Instant deadline = start.plus(limit);
         String last = "no answer yet";
@@ -56,7 +61,8 @@ final class Health {
                 }
             } else {
                 long probing = System.nanoTime();
-                last = probe(url);
+                String url = urlOf.get();
+                last = url == null ? "container " + container + " has no address yet" : probe(url);
                 Clock.addService(System.nanoTime() - probing);
                 if (last == null) {
                     return new Outcome(true, url + " answered 2xx", waited);

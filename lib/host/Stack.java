@@ -51,6 +51,11 @@ final class Stack {
         return template;
     }
 
+    /** The template as read, not to be changed (a copy for that: {@link #render}). */
+    ObjectNode templateView() {
+        return template();
+    }
+
     /** What Compose will run for {@code appImage}: the bundle's template with the hooks' fields (for the checks). */
     ObjectNode render(String appImage) {
         return Template.apply(template().deepCopy(), appImage, settings);
@@ -77,7 +82,7 @@ final class Stack {
     }
 
     String override(String appImage) {
-        return Template.override(template(), appImage, settings);
+        return Template.override(template(), appImage, settings, Colours.hasProxy(template(), settings) ? stateDir.resolve(Proxy.DIR) : null);
     }
 
     /**
@@ -179,7 +184,17 @@ final class Stack {
      * failure inside the hook's own appspec timeout.
      */
     void up(Docker docker, Docker.Compose compose, Duration timeout, Log log, boolean verbose) {
-        up(docker, compose.up(settings.project(), files(), List.of()), timeout, log, verbose);
+        up(docker, compose, List.of(), timeout, log, verbose);
+    }
+
+    /** The same for some services only ({@code services} may begin with options such as {@code --no-deps}). */
+    void up(Docker docker, Docker.Compose compose, List<String> services, Duration timeout, Log log, boolean verbose) {
+        up(docker, compose.up(settings.project(), files(), services), timeout, log, verbose);
+    }
+
+    /** The proxy's folder in this state folder (used when the template has a proxy service). */
+    Proxy proxy() {
+        return new Proxy(stateDir);
     }
 
     private static void up(Docker docker, List<String> command, Duration timeout, Log log, boolean verbose) {

@@ -91,19 +91,31 @@ final class Template {
         return compose;
     }
 
-    /** The override file: only the fields the hooks own, every value a quoted string. */
+    /** The override for a template without a proxy service. */
     static String override(ObjectNode template, String appImage, Settings settings) {
+        return override(template, appImage, settings, null);
+    }
+
+    /**
+     * The override file: only the fields the hooks own, every value a quoted string. With a proxy service
+     * ({@code proxyDir} not null) they own its command and the folder it reads its configuration from too.
+     */
+    static String override(ObjectNode template, String appImage, Settings settings, Path proxyDir) {
         Map<String, Object> app = new LinkedHashMap<>();
         app.put("image", appImage);
         app.put("container_name", settings.container());
-        if (addsEnvFile(template.path("services").path(settings.service()), settings)) {
-            app.put("env_file", List.of(settings.envFile())); // Compose appends it to the template's own
-        }
+        addedEnvFile(template, settings).ifPresent(f -> app.put("env_file", List.of(f))); // Compose appends it to the template's own
         Map<String, Object> root = new LinkedHashMap<>();
         if (template.path("version").isValueNode()) {
             root.put("version", template.path("version").asText()); // Compose v1 wants one version across files
         }
-        root.put("services", Map.of(settings.service(), app));
+        Map<String, Object> services = new LinkedHashMap<>();
+        services.put(settings.service(), app);
+        if (proxyDir != null) {
+            services.put(settings.proxy(), Map.of("command", List.of("nginx", "-c", Proxy.MOUNT + "/" + Proxy.CONF, "-g", "daemon off;"),
+                    "volumes", List.of(proxyDir + ":" + Proxy.MOUNT + ":ro")));
+        }
+        root.put("services", services);
         try {
             return "# Written by the cdeploy hooks: the fields they own on the app service, merged by Compose over the\n"
                     + "# template beside it, which is the release's compose.yml byte for byte.\n" + YAML_OUT.writeValueAsString(root);
@@ -115,6 +127,12 @@ final class Template {
     /** The release's env file goes after the template's own, unless the template lists it already. */
     private static boolean addsEnvFile(JsonNode app, Settings settings) {
         return !settings.envFile().isBlank() && !serviceEnvFiles(app).contains(settings.envFile());
+    }
+
+    /** The env file the override adds to the app service, if any. */
+    static java.util.Optional<String> addedEnvFile(ObjectNode template, Settings settings) {
+        return addsEnvFile(template.path("services").path(settings.service()), settings)
+                ? java.util.Optional.of(settings.envFile()) : java.util.Optional.empty();
     }
 
     private static List<String> serviceEnvFiles(JsonNode service) {
