@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The zero-downtime deploy on one instance: the new version starts as the colour that does not serve (start), is
@@ -30,7 +31,8 @@ final class BlueGreen {
         upSide(h);
         Colours.ensureShared(h.docker(), h.compose(), s);
         if (running(h, target)) { // a leftover of a killed deploy, which the proxy may have served until reconcile
-            retire(h, target, Template.gracePeriod(h.compose(), s));
+            Set<String> before = Proxy.container(h.docker(), s.project(), s.proxy()).map(id -> Proxy.reload(h.docker(), id)).orElse(Set.of());
+            retire(h, target, Template.gracePeriod(h.compose(), s), before);
         }
         Colours.remove(h, target, Duration.ZERO);
         Path dir = Colours.dir(h.stack().stateDir, target);
@@ -101,8 +103,9 @@ final class BlueGreen {
             return notHealthy(h, target, outcome, logLines);
         }
         h.log().info("validate: %s (%s) is healthy after %s (%s)", target, h.image(), Clock.seconds(outcome.waited()), outcome.detail());
+        Set<String> oldWorkers;
         try {
-            switchTo(h, target);
+            oldWorkers = switchTo(h, target);
         } catch (Cli.Fail f) {
             Colours.remove(h, target, Duration.ZERO);
             deletePending(h);
@@ -111,11 +114,8 @@ final class BlueGreen {
                     + (served ? "; the proxy serves the version before" : ""), "fix the cause above and deploy again");
         }
         Duration grace = Template.gracePeriod(h.compose(), s);
-        from.ifPresent(old -> retire(h, old, grace));
-        Optional<Docker.Container> inPlace = legacy(h);
-        if (inPlace.isPresent()) {
-            h.docker().removeService(s.project(), s.service());
-        }
+        from.ifPresent(old -> retire(h, old, grace, oldWorkers));
+        h.docker().removeService(s.project(), s.service()); // the in-place container, stopped by the migration
         h.stack().record(Stack.CURRENT, h.image());
         deletePending(h);
         return h.done();
@@ -143,12 +143,13 @@ final class BlueGreen {
      * the migration from the in-place layout: the one short outage), checked and reloaded, and the switch confirmed
      * through the proxy by the colour header. On any failure the file goes back and the proxy serves what it did.
      */
-    static void switchTo(Hook h, String colour) {
+    static Set<String> switchTo(Hook h, String colour) {
         Settings s = h.settings();
         Proxy proxy = h.stack().proxy();
         Optional<String> before = proxy.serving();
         Instant t = Instant.now();
         Optional<Docker.Container> inPlace = legacy(h);
+        Set<String> oldWorkers;
         proxy.write(colour, Colours.container(s, colour), Colours.appPort(h.compose(), s));
         try {
             if (inPlace.isPresent()) {
@@ -160,7 +161,7 @@ final class BlueGreen {
             h.stack().up(h.docker(), h.docker().compose(), services, Duration.ofSeconds(120), h.log(), false);
             String id = Proxy.container(h.docker(), s.project(), s.proxy())
                     .orElseThrow(() -> new Cli.Fail(Cli.FAILED, "the proxy service " + s.proxy() + " is not running after compose up", "see docker ps -a"));
-            Proxy.reload(h.docker(), id);
+            oldWorkers = Proxy.reload(h.docker(), id);
             if (!Proxy.confirm(s.healthUrl(), colour, Proxy.CONFIRM)) {
                 throw new Cli.Fail(Cli.FAILED, "the proxy did not answer from " + colour + " at " + s.healthUrl() + " within "
                         + Proxy.CONFIRM.toSeconds() + " s of the reload", "check the proxy: docker logs " + id);
@@ -183,13 +184,17 @@ final class BlueGreen {
             throw f;
         }
         h.log().info("validate: the proxy sends new requests to %s (switched in %s)", colour, Clock.since(t));
+        return oldWorkers;
     }
 
-    /** The old colour after a switch: its in-flight requests finish (bounded by its grace period), then it stops. */
-    private static void retire(Hook h, String colour, Duration grace) {
+    /**
+     * The old colour after a switch: the proxy's workers from before the reload ({@code oldWorkers}) finish their
+     * requests to it (bounded by its grace period), then it stops.
+     */
+    private static void retire(Hook h, String colour, Duration grace, Set<String> oldWorkers) {
         Instant t = Instant.now();
         Proxy.container(h.docker(), h.settings().project(), h.settings().proxy()).ifPresent(id -> {
-            if (!Proxy.drain(h.docker(), id, grace)) {
+            if (!Proxy.drain(h.docker(), id, oldWorkers, grace)) {
                 h.log().info("validate: warning: requests to %s still ran after its grace period (%s)", colour, Clock.seconds(grace));
             }
         });

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -114,16 +116,31 @@ final class Proxy {
         return r.ok() ? r.out().lines().filter(l -> !l.isBlank()).findFirst() : Optional.empty();
     }
 
-    /** {@code nginx -t} on the files as they are now, then a graceful reload; a refused configuration is one line. */
-    static void reload(Docker docker, String container) {
+    /**
+     * {@code nginx -t} on the files as they are now, then a graceful reload; a refused configuration is one line.
+     * Returns the workers that served before the reload: they stop accepting and finish what they serve.
+     */
+    static Set<String> reload(Docker docker, String container) {
         Proc.Result t = docker.docker(Duration.ofSeconds(30), "exec", container, "nginx", "-t", "-q", "-c", MOUNT + "/" + CONF);
         if (!t.ok()) {
             throw new Cli.Fail(Cli.FAILED, "nginx refuses the new configuration: " + t.reason(), "see the proxy's output: docker logs " + container);
         }
+        Set<String> before = workers(docker, container);
         Proc.Result r = docker.docker(Duration.ofSeconds(20), "kill", "--signal", "HUP", container);
         if (!r.ok()) {
             throw new Cli.Fail(Cli.FAILED, "could not reload the proxy: " + r.reason(), "check the proxy container: docker ps -a");
         }
+        return before;
+    }
+
+    /** The process ids of the proxy's nginx workers, read with {@code docker top} (so the image needs no ps). */
+    static Set<String> workers(Docker docker, String container) {
+        Proc.Result r = docker.docker(Duration.ofSeconds(10), "top", container); // UID PID PPID C STIME TTY TIME CMD
+        Set<String> pids = new TreeSet<>();
+        if (r.ok()) {
+            r.out().lines().filter(l -> l.contains("nginx: worker process")).forEach(l -> pids.add(l.strip().split("\\s+")[1]));
+        }
+        return pids;
     }
 
     /** Asks through the proxy until {@code colour} answers (new workers start within milliseconds of the reload). */
@@ -154,14 +171,16 @@ final class Proxy {
     }
 
     /**
-     * Waits until the workers of the configuration before the reload have finished their requests and exited, at
-     * most {@code limit}; true when they did. Read with {@code docker top}, so the image needs no ps.
+     * Waits until {@code old}, the workers of the configuration before a reload, have finished their requests and
+     * exited, at most {@code limit}; true when they did. Until they receive the reload's signal they may still accept
+     * a connection, so it is their exit that is waited for, not their title.
      */
-    static boolean drain(Docker docker, String container, Duration limit) {
+    static boolean drain(Docker docker, String container, Set<String> old, Duration limit) {
         Instant deadline = Instant.now().plus(limit);
         while (true) {
-            Proc.Result r = docker.docker(Duration.ofSeconds(10), "top", container);
-            if (r.ok() && !r.out().contains("shutting down")) {
+            Set<String> left = new TreeSet<>(old);
+            left.retainAll(workers(docker, container));
+            if (left.isEmpty()) {
                 return true;
             }
             if (!Instant.now().isBefore(deadline)) {
