@@ -35,10 +35,16 @@ class HookDecisionsTest {
 
     record Run(int exit, String err) {}
 
+    /** These decisions are the in-place swap's: the template without a proxy service. */
+    static Path inPlace(Path bundle) throws IOException {
+        Files.copy(RunNames.IN_PLACE, bundle.resolve("compose.yml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return bundle;
+    }
+
     @BeforeEach
     void bundle() throws IOException {
         // a 2 s health wait keeps the unhealthy cases short; no env file, so none has to exist here
-        bundle = HookProcess.bundle(tmp.resolve("bundle"), NEW, Map.of("healthTimeoutSeconds", 2, "envFile", ""));
+        bundle = inPlace(HookProcess.bundle(tmp.resolve("bundle"), NEW, Map.of("healthTimeoutSeconds", 2, "envFile", "")));
         state = tmp.resolve("state");
         docker = RecordedDocker.healthyHost();
     }
@@ -252,7 +258,7 @@ class HookDecisionsTest {
         assertTrue(r.err().contains("restored " + OLD + ", which compose started again"), r.err());
         // CodeDeploy's automatic rollback then redeploys v1: a plain redeploy of what serves
         docker = RecordedDocker.healthyHost().container("art-backend", OLD, "running", "healthy", 0);
-        bundle = HookProcess.bundle(tmp.resolve("bundle-v1"), OLD, Map.of("healthTimeoutSeconds", 2, "envFile", ""));
+        bundle = inPlace(HookProcess.bundle(tmp.resolve("bundle-v1"), OLD, Map.of("healthTimeoutSeconds", 2, "envFile", "")));
         assertEquals(0, start().exit());
         assertEquals(OLD, recorded(Stack.CURRENT));
     }

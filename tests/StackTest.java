@@ -1,4 +1,5 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,10 +40,10 @@ class StackTest {
         assertEquals("reg.example/app:2", app.path("image").asText());
         assertEquals("art-backend", app.path("container_name").asText());
         assertEquals("/home/ubuntu/env/.env", app.path("env_file").get(0).asText());
-        assertEquals(List.of("reg.example/app:2", "pinpointdocker/pinpoint-agent:2.5.2", "redis:7.0-alpine", "filebeat-custom:0.18"),
+        assertEquals(List.of("nginx:1.26.2", "reg.example/app:2", "pinpointdocker/pinpoint-agent:2.5.2", "redis:7.0-alpine", "filebeat-custom:0.18"),
                 Template.images(c));
-        assertEquals(Map.of("pinpoint-agent", "art-pinpoint-agent", "redis", "art-redis", "filebeat", "art-filebeat", "art-be", "art-backend"),
-                Template.containerNames(c));
+        assertEquals(Map.of("proxy", "art-proxy", "pinpoint-agent", "art-pinpoint-agent", "redis", "art-redis", "filebeat", "art-filebeat",
+                        "art-be", "art-backend"), Template.containerNames(c));
         assertEquals(List.of("art"), Template.externalNetworks(c));
         assertEquals(Set.of(8080), Template.publishedPorts(c));
         assertEquals(List.of("/home/ubuntu/env/.env"), Template.envFiles(c));
@@ -52,7 +53,20 @@ class StackTest {
         assertEquals(Files.readString(dir.resolve("compose.yml")), Files.readString(live.get(0)));
         assertEquals(Json.MAPPER.readTree("""
                 {"services": {"art-be": {"image": "reg.example/app:2", "container_name": "art-backend",
-                 "env_file": ["/home/ubuntu/env/.env"]}}}"""), Json.YAML.readTree(live.get(1).toFile()));
+                 "env_file": ["/home/ubuntu/env/.env"]},
+                 "proxy": {"command": ["nginx", "-c", "/etc/nginx/cdeploy/nginx.conf", "-g", "daemon off;"],
+                 "volumes": ["%s/proxy:/etc/nginx/cdeploy:ro"]}}}""".formatted(dir.resolve("state"))), Json.YAML.readTree(live.get(1).toFile()));
+    }
+
+    @Test
+    void the_in_place_template_has_no_proxy_and_its_override_only_the_apps_fields() throws IOException {
+        Files.copy(Path.of("tests/fixtures/inplace-compose.yml"), dir.resolve("compose.yml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        ObjectNode c = stack.render("reg.example/app:2");
+        assertFalse(Colours.hasProxy(c, Settings.DEFAULTS));
+        assertEquals("8080:8080", c.path("services").path("art-be").path("ports").get(0).asText());
+        assertEquals(Json.MAPPER.readTree("""
+                {"services": {"art-be": {"image": "reg.example/app:2", "container_name": "art-backend",
+                 "env_file": ["/home/ubuntu/env/.env"]}}}"""), Json.YAML.readTree(stack.install("reg.example/app:2").get(1).toFile()));
     }
 
     @Test
@@ -74,10 +88,12 @@ class StackTest {
     }
 
     @Test
-    void only_the_app_port_is_published_and_redis_is_private() {
+    void only_the_proxy_publishes_a_port_and_the_app_and_redis_are_private() {
         ObjectNode c = stack.render("reg.example/app:2");
-        assertEquals("8080:8080", c.path("services").path("art-be").path("ports").get(0).asText());
-        for (String side : List.of("redis", "pinpoint-agent", "filebeat")) {
+        assertEquals("8080:80", c.path("services").path("proxy").path("ports").get(0).asText());
+        assertTrue(Colours.on(c, Settings.DEFAULTS), "the shipped template deploys two colours behind the proxy");
+        assertEquals(8080, Colours.appPort(c, Settings.DEFAULTS));
+        for (String side : List.of("art-be", "redis", "pinpoint-agent", "filebeat")) {
             assertTrue(c.path("services").path(side).path("ports").isMissingNode(), side + " publishes a port");
         }
     }
