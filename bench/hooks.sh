@@ -6,6 +6,7 @@
 # start-up alone (hooks/<hook> --version: launcher, JBang, JVM, no Docker).
 #
 #   bash bench/hooks.sh [--runs 5] [--boot-delay 3] [--app busybox|spring|both] [--filler-mb 150] [--rebuild] [--worktree]
+#                       [--variants "ours ours-changed original proxy"]
 #
 #   --runs N        measured v1 -> v2 deployments per variant (default 5)
 #   --boot-delay S  seconds the app sleeps before it opens its port (BOOT_DELAY in the env file; default 3)
@@ -15,6 +16,7 @@
 #   --rebuild       rebuild the app images (and the Spring jar) even when the registry has them
 #   --worktree      benchmark the working tree's hooks/ and lib/ (default: the committed ones, git HEAD, taken once
 #                   at the start, so edits made while the benchmark runs do not leak into it)
+#   --variants L    which variants to measure, in rotating order (default: all four)
 #
 # Variants, each measured in every run, in rotating order; each starts from v1 deployed (untimed) by the same tool,
 # and the v2 image is removed from the host first, so every variant pulls it from the local registry:
@@ -23,12 +25,17 @@
 #                 start and validate; the table counts "[jbang] Building jar" lines in start/validate (must be 0)
 #   original      bench/original/stop.sh, then bench/original/start.sh (compose file written, docker-compose up -d,
 #                 which pulls the image after the old container is gone, as in the write-up)
+#   proxy         our hooks with bench/compose-proxy.yml: nginx in front, the new colour started beside the old and
+#                 switched to once healthy (the shipped template's default); its peak memory during the overlap and
+#                 the proxy's added latency (bench/latency.py: p50/p99 through nginx against the colour directly)
+# Each variant starts from a clean stack (its v1 deployment is untimed), so the layouts never meet. Every measured
+# deployment also samples docker stats: the peak memory of the app containers and the proxy together.
 # Everything is the benchmark's own: compose project "bench" (bench/compose.yml), containers bench-*, host port
 # 18080, network "bench", state in /tmp/bench-hooks, caches in /tmp/bench-cache, images 127.0.0.1:5000/bench/...
 # Results: /tmp/bench-hooks/results/<time>/ (results.jsonl, table.md, every hook's output).
 set -euo pipefail
 
-runs=5 delay=3 app=both filler=150 rebuild= worktree=
+runs=5 delay=3 app=both filler=150 rebuild= worktree= variants="ours ours-changed original proxy"
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
@@ -37,6 +44,7 @@ while [ $# -gt 0 ]; do
     --filler-mb) filler=$2; shift 2 ;;
     --rebuild) rebuild=1; shift ;;
     --worktree) worktree=1; shift ;;
+    --variants) variants=$2; shift 2 ;;
     -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "bench/hooks.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -44,7 +52,7 @@ done
 case "$app" in busybox) apps=(busybox) ;; spring) apps=(spring) ;; both) apps=(busybox spring) ;;
   *) echo "bench/hooks.sh: --app busybox|spring|both" >&2; exit 2 ;; esac
 
-cmdline="bash bench/hooks.sh --runs $runs --boot-delay $delay --app $app --filler-mb $filler${rebuild:+ --rebuild}${worktree:+ --worktree}"
+cmdline="bash bench/hooks.sh --runs $runs --boot-delay $delay --app $app --filler-mb $filler${rebuild:+ --rebuild}${worktree:+ --worktree} --variants '$variants'"
 bench=$(cd "$(dirname "$0")" && pwd -P)
 repo=$(dirname "$bench")
 W=/tmp/bench-hooks
@@ -134,11 +142,11 @@ spring_images() {
   echo "$REG/bench/spring-app:f$filler-v1 $REG/bench/spring-app:f$filler-v2"
 }
 
-make_bundle() { # dir version image
+make_bundle() { # dir version image [template]
   local b=$1
   rm -rf "$b"; mkdir -p "$b"
   cp -r "$snap/hooks" "$snap/lib" "$snap/appspec.yml" "$b/"
-  cp "$bench/compose.yml" "$b/compose.yml"
+  cp "${4:-$bench/compose.yml}" "$b/compose.yml"
   printf '%s\n' "$3" >"$b/image.txt"
   printf '{"version":"%s","image":"%s","settings":{"project":"bench","service":"bench-be","container":"bench-backend","envFile":"%s","healthUrl":"%s","healthTimeoutSeconds":120}}\n' \
     "$2" "$3" "$W/app.env" "$URL" >"$b/release.json"
@@ -171,7 +179,7 @@ wait_healthy() { # seconds
 }
 deploy() { # variant bundle prefix: one deployment with that tool
   case "$1" in
-    ours|ours-changed)
+    ours|ours-changed|proxy)
       ours_hook "$2" pull "$3.pull" && ours_hook "$2" start "$3.start" && ours_hook "$2" validate "$3.validate" ;;
     original)
       orig_hook "$2" stop "$3.stop" && orig_hook "$2" start "$3.start" ;;
@@ -179,7 +187,8 @@ deploy() { # variant bundle prefix: one deployment with that tool
 }
 
 measure() { # app variant run v1bundle v2bundle v2image
-  local app=$1 variant=$2 run=$3 p="$out/$1-$2-r$3" stopfile
+  local app=$1 variant=$2 run=$3 p="$out/$1-$2-r$3" stopfile sampler
+  cleanup
   log "$app run $run: $variant: deploying v1 (untimed)"
   deploy "$variant" "$4" "$p.v1" || { log "v1 deployment failed: see $p.v1.*"; return 1; }
   wait_healthy 120
@@ -192,13 +201,21 @@ measure() { # app variant run v1bundle v2bundle v2image
   t_measure=$(date +%s.%N)
   sleep 0.5
   log "$app run $run: $variant: v1 -> v2 (measured)"
+  (while [ ! -e "$stopfile" ]; do # memory of the app containers and the proxy, for the peak during the overlap
+     docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' 2>/dev/null | grep -E '^bench-(backend|proxy)' | sed "s/^/$(date +%s.%N) /"
+   done >"$p.mem") &
+  sampler=$!
   deploy "$variant" "$5" "$p" || rc=$?
   touch "$stopfile"
+  wait "$sampler" 2>/dev/null || true
   wait "$prober" || log "the prober did not see the service healthy again within 180 s"
   [ $rc -eq 0 ] || log "$variant deployment failed (exit $rc): see $p.*"
-  docker inspect --format '{{.Config.Image}} {{.State.StartedAt}}' bench-backend >"$p.container" 2>/dev/null || true
+  for c in bench-backend bench-backend-blue bench-backend-green; do # the container that serves v2
+    docker inspect --format '{{.Config.Image}} {{.State.StartedAt}}' "$c" >"$p.container" 2>/dev/null && break
+  done
   # what Docker did to the app container meanwhile (kill, die, create, start ...), for the outage breakdown
   docker events --since "$t_measure" --until "$(date +%s.%N)" --filter type=container --filter container=bench-backend \
+    --filter container=bench-backend-blue --filter container=bench-backend-green \
     --format '{{.TimeNano}} {{.Action}} {{.Actor.Attributes.image}}' >"$p.events" 2>/dev/null || true
   $PY "$bench/report.py" record "$p" "$app" "$variant" "$run" "$rc" >>"$out/results.jsonl"
 }
@@ -214,9 +231,9 @@ startup() { # app bundle: warm start-up of each hook alone (--version: no Docker
   done
 }
 
-cleanup() { # the benchmark's stack; images and caches stay for the next run
-  [ -f "$W/state/bench/docker-compose.yml" ] && docker-compose --project-name bench --file "$W/state/bench/docker-compose.yml" down >/dev/null 2>&1 || true
-  docker rm -f bench-backend bench-redis bench-pinpoint-agent bench-filebeat >/dev/null 2>&1 || true
+cleanup() { # the benchmark's stack and state; images and caches stay for the next run
+  docker rm -f bench-backend bench-backend-blue bench-backend-green bench-proxy bench-redis bench-pinpoint-agent bench-filebeat >/dev/null 2>&1 || true
+  rm -rf "$W/state/bench"
 }
 trap cleanup EXIT
 
@@ -225,24 +242,35 @@ for a in "${apps[@]}"; do
   docker image inspect "$v1" >/dev/null 2>&1 || docker pull -q "$v1" >/dev/null
   make_bundle "$W/bundles/$a-v1" v1 "$v1"
   make_bundle "$W/bundles/$a-v2" v2 "$v2"
+  make_bundle "$W/bundles/$a-proxy-v1" v1 "$v1" "$bench/compose-proxy.yml"
+  make_bundle "$W/bundles/$a-proxy-v2" v2 "$v2" "$bench/compose-proxy.yml"
   cleanup
   log "$a: first deployment of v1 with our hooks (compiles them if needed; untimed)"
   deploy ours "$W/bundles/$a-v1" "$out/$a-warmup" || { log "warm-up deployment failed: see $out/$a-warmup.*"; exit 1; }
   wait_healthy 120
   startup "$a" "$W/bundles/$a-v1"
-  variants=(ours ours-changed original)
+  read -r -a vs <<<"$variants"
   for r in $(seq "$runs"); do
-    for k in 0 1 2; do
-      variant=${variants[$(((r - 1 + k) % 3))]}
-      v2b=$W/bundles/$a-v2
+    for k in "${!vs[@]}"; do
+      variant=${vs[$(((r - 1 + k) % ${#vs[@]}))]}
+      v1b=$W/bundles/$a-v1 v2b=$W/bundles/$a-v2
+      [ "$variant" = proxy ] && v1b=$W/bundles/$a-proxy-v1 v2b=$W/bundles/$a-proxy-v2
       if [ "$variant" = ours-changed ]; then
         v2b=$W/bundles/$a-v2-changed
         make_bundle "$v2b" v2 "$v2"
         printf '// bench %s run %s %s\n' "$a" "$r" "$(date +%s%N)" >>"$v2b/lib/core/Cli.java"
       fi
-      measure "$a" "$variant" "$r" "$W/bundles/$a-v1" "$v2b" "$v2"
+      measure "$a" "$variant" "$r" "$v1b" "$v2b" "$v2"
     done
   done
+  if [[ " $variants " == *" proxy "* ]]; then # the proxy's own cost per request: through nginx against the colour directly
+    cleanup
+    deploy proxy "$W/bundles/$a-proxy-v1" "$out/$a-latency" && wait_healthy 120
+    for c in bench-backend-blue bench-backend-green; do
+      ip=$(docker inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$c" 2>/dev/null) && break
+    done
+    $PY "$bench/latency.py" "$a" "$URL" "http://$ip:8080/actuator/health" 2000 >>"$out/results.jsonl"
+  fi
   cleanup
 done
 

@@ -13,7 +13,22 @@ import sys
 import time
 
 OWN = re.compile(r"(\d+(?:\.\d+)?) s in all: (\d+(?:\.\d+)?) s waiting on (?:Docker|other programs), (?:\d+(?:\.\d+)? s waiting for the service, )?(-?\d+(?:\.\d+)?) s own")
-HOOKS = {"ours": ["pull", "start", "validate"], "ours-changed": ["pull", "start", "validate"], "original": ["stop", "start"]}
+HOOKS = {"ours": ["pull", "start", "validate"], "ours-changed": ["pull", "start", "validate"], "original": ["stop", "start"],
+         "proxy": ["pull", "start", "validate"]}
+UNITS = {"B": 1 / 2**20, "KiB": 1 / 1024, "MiB": 1, "GiB": 1024}
+
+
+def peak_memory(text):
+    """The largest sum, over one docker stats sample, of the app containers' and the proxy's memory, in MB."""
+    samples = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 3:
+            m = re.match(r"([\d.]+)([A-Za-z]+)", parts[2])
+            if m and m.group(2) in UNITS:
+                samples.setdefault(parts[0], 0.0)
+                samples[parts[0]] += float(m.group(1)) * UNITS[m.group(2)]
+    return round(max(samples.values()), 1) if samples else None
 
 
 def btime_error():
@@ -58,7 +73,8 @@ def record(prefix, app, variant, run, rc):
             probes.append((float(parts[0]), parts[1] == "1"))
     out, out_start, recovered = outage(probes) if probes else (None, None, False)
     rec = {"app": app, "variant": variant, "run": int(run), "rc": int(rc), "outage": out, "recovered": recovered,
-           "probes": len(probes), "hooks": {}}
+           "probes": len(probes), "failed": sum(1 for t, ok in probes if not ok), "peak_mb": peak_memory(read(prefix + ".mem")),
+           "hooks": {}}
     berr = btime_error() if read(os.path.join(os.path.dirname(prefix), "timing.txt")).strip() == "btime" else 0.0
     for hook in HOOKS[variant]:
         p = prefix + "." + hook
@@ -116,10 +132,10 @@ def cell(values, fmt="%.2f"):
 
 
 def table(outdir):
-    recs, starts = [], []
+    recs, starts, lat = [], [], []
     for line in read(os.path.join(outdir, "results.jsonl")).splitlines():
         r = json.loads(line)
-        (starts if "startup" in r else recs).append(r)
+        (starts if "startup" in r else lat if "latency" in r else recs).append(r)
     print("```")
     print(read(os.path.join(outdir, "command.txt")).rstrip())
     print("```")
@@ -130,7 +146,9 @@ def table(outdir):
     else:
         print("These hooks time themselves from hooks/launch (CDEPLOY_HOOK_START): 'own' needs no correction.")
     btime = read(os.path.join(outdir, "timing.txt")).strip() == "btime"
-    variants = ["ours", "ours-changed", "original"]
+    names = {"ours": "ours, in place", "ours-changed": "ours, in place, hook code changed", "original": "original stop + start",
+             "proxy": "ours, proxy (blue/green)"}
+    variants = [v for v in ["ours", "ours-changed", "original", "proxy"] if any(r["variant"] == v for r in recs)]
     for app in sorted({r["app"] for r in recs}, key=lambda a: (a != "busybox", a)):
         rs = [r for r in recs if r["app"] == app]
         by = {v: [r for r in rs if r["variant"] == v] for v in variants}
@@ -138,8 +156,8 @@ def table(outdir):
         print()
         print("### %s: v1 -> v2, median (min-max) of %s runs" % (app, "/".join(str(n[v]) for v in variants)))
         print()
-        print("| | ours | ours, hook code changed | original stop + start |")
-        print("|---|---|---|---|")
+        print("| | " + " | ".join(names[v] for v in variants) + " |")
+        print("|---" * (len(variants) + 1) + "|")
 
         def row(label, f, fmt="%.2f"):
             print("| %s | %s |" % (label, " | ".join(cell([f(r) for r in by[v]], fmt) for v in variants)))
@@ -148,6 +166,8 @@ def table(outdir):
             return r["hooks"].get(name, {}).get(key)
 
         row("**outage** (longest run of failed probes), s", lambda r: r["outage"])
+        row("**failed probes** (one every 50 ms)", lambda r: r.get("failed"), "%d")
+        row("peak memory, app containers + proxy, MB", lambda r: r.get("peak_mb"), "%.0f")
         row("app boot (container started -> first 2xx), s", lambda r: r.get("boot"))
         row("outage - app boot, s", lambda r: None if r.get("boot") is None or r["outage"] is None else r["outage"] - r["boot"])
         row("old app: SIGTERM -> exited, s", lambda r: r.get("kill_to_exit"))
@@ -172,6 +192,14 @@ def table(outdir):
             print()
             print("Failed runs: " + ", ".join("%s r%d (exit %d, recovered %s, image %s)" % (
                 r["variant"], r["run"], r["rc"], r["recovered"], r.get("image")) for r in bad))
+    if lat:
+        print()
+        print("### The proxy's cost per request: GET /actuator/health on a new connection, through nginx and straight to the colour")
+        print()
+        print("| app | requests each | through nginx p50 / p99 ms | direct p50 / p99 ms |")
+        print("|---|---|---|---|")
+        for l in lat:
+            print("| %s | %d | %.2f / %.2f | %.2f / %.2f |" % (l["latency"], l["n"], l["through_p50"], l["through_p99"], l["direct_p50"], l["direct_p99"]))
     if starts:
         print()
         print("### Warm start-up of each hook alone: `hooks/<hook> --version`, no Docker (pull: sh + JBang's launcher JVM + "

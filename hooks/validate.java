@@ -32,6 +32,10 @@ class validate implements Callable<Integer> {
     @Option(names = "--log-lines", defaultValue = "40", description = "Container log lines shown on failure (default: ${DEFAULT-VALUE})")
     int logLines;
 
+    @Option(names = "--rollback", description = "By hand: go back to the version that served before the last deploy (behind the "
+            + "proxy: switch to the other colour, started again from its kept files when it was stopped) once it is healthy")
+    boolean rollback;
+
     public static void main(String... args) {
         System.exit(Cli.commandLine(new validate()).execute(args));
     }
@@ -48,7 +52,10 @@ class validate implements Callable<Integer> {
         Duration limit = h.stack().healthDeadline(h.compose());
         h.docker().requireDaemon();
         if (Colours.on(h.compose(), h.settings())) {
-            return BlueGreen.validate(h, limit, logLines);
+            return rollback ? BlueGreen.rollback(h, limit) : BlueGreen.validate(h, limit, logLines);
+        }
+        if (rollback) {
+            return rollbackInPlace(h, limit);
         }
         Health.Outcome outcome = awaitHealth(h, limit);
         if (outcome.healthy()) {
@@ -77,6 +84,19 @@ class validate implements Callable<Integer> {
         }
         throw new Cli.Fail(Cli.ROLLED_BACK, failed + "; rolled back to " + previous.get() + ", which is healthy again",
                 "see the container log above");
+    }
+
+    /** {@code --rollback} without a proxy: the pair that served before the last swap, up again and healthy. */
+    private static int rollbackInPlace(Hook h, Duration limit) {
+        String previous = h.stack().recorded(Stack.PREVIOUS).orElseThrow(() -> new Cli.Fail(Cli.INPUT,
+                "no earlier release is recorded in " + h.stack().stateDir, "deploy the release you want instead"));
+        Health.Outcome back = rollBack(h, previous, limit);
+        if (!back.healthy()) {
+            throw new Cli.Fail(Cli.FAILED, "the rollback to " + previous + " is not healthy: " + back.detail(),
+                    "check the host (docker ps -a, docker logs " + h.settings().container() + ")");
+        }
+        h.log().info("validate: rolled back to %s, which is healthy", previous);
+        return h.done();
     }
 
     private static Health.Outcome awaitHealth(Hook h, Duration limit) {

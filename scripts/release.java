@@ -107,6 +107,9 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
     String healthUrl;
     @Option(names = "--health-timeout", description = "Seconds the new version has to become healthy (default: 120)")
     Integer healthTimeout;
+    @Option(names = "--switch", paramLabel = "MODE", description = "blue-green: two colours behind the template's proxy service, "
+            + "switched only to a healthy one (the default, when the template has that service); recreate: the app container swapped in place")
+    String switchMode;
     @Option(names = "--bucket", description = "S3 bucket for bundles (default: CODEDEPLOY_BUCKET, AWS_S3_BUCKET_NAME)")
     String bucket;
     @Option(names = "--key-prefix", description = "S3 key prefix (default: CODEDEPLOY_KEY_PREFIX, else codedeploy/)")
@@ -206,6 +209,7 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
             }
             settings = demo != null ? Demo.settings(project, service, container, envFile, Cli.first(healthUrl, Demo.healthUrl(demoPort)), healthTimeout)
                     : Settings.of(project, service, container, envFile, healthUrl, healthTimeout);
+            settings = settings.withSwitch(switchMode);
         } catch (Cli.Fail f) {
             throw new Cli.Fail(f.exitCode, "release options: " + f.getMessage());
         }

@@ -193,8 +193,9 @@ class BlueGreenEndToEndTest {
             assertEquals(0, base.hook(b, "pull", Map.of()).exit());
             assertEquals(0, base.hook(b, "start", Map.of()).exit());
             assertEquals(2, appContainers().size());
-            // killed in validate between writing the upstream file and reloading: the file names the new colour
             String other = before[0].equals("blue") ? "green" : "blue";
+            assertTrue(doctorSays("WARN", before[0] + " serves and " + colour(other) + " runs too (a deploy of "), doctor());
+            // killed in validate between writing the upstream file and reloading: the file names the new colour
             Files.writeString(state.resolve("proxy/upstream.conf"), Proxy.upstream(other, colour(other), 8080));
             assertEquals(before[0], answering()[0], "nginx has not read the file yet");
             HookProcess.Result v = deploy(bundle("after-kill", before[1], false));
@@ -219,6 +220,37 @@ class BlueGreenEndToEndTest {
 
     @Test
     @Order(7)
+    void a_rollback_by_hand_starts_the_version_before_again_and_switches_back_with_no_failed_request() throws IOException {
+        assertEquals(0, deploy(bundle("before-rollback", "2", false)).exit());
+        String[] now = answering();
+        assertEquals("2", now[1]);
+        Path b = base.work.resolve("before-rollback");
+        try (Probe p = Probe.fresh(n.port, "/actuator/health", EVERY)) {
+            HookProcess.Result r = HookProcess.run(List.of(b.resolve("hooks/validate").toString(), "--rollback"), Path.of("/"), "ValidateService",
+                    Map.of("CDEPLOY_STATE_DIR", base.stateRoot.toString()), true);
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(r.stderr().contains("starting " + (now[0].equals("blue") ? "green" : "blue") + " again from its kept files"), r.toString());
+            assertZero(p, "a rollback by hand");
+        }
+        String[] after = answering();
+        assertEquals("1", after[1], "the version before serves again");
+        assertEquals(List.of(colour(after[0])), appContainers());
+        assertTrue(doctorSays("PASS", after[0] + " serves (" + colour(after[0]) + ")"), doctor());
+    }
+
+    boolean doctorSays(String status, String text) {
+        return doctor().lines().anyMatch(l -> l.startsWith(status) && l.contains("colours " + n.project()) && l.contains(text));
+    }
+
+    /** doctor's findings on this run's state folder. */
+    String doctor() {
+        doctor cmd = new doctor();
+        cmd.env = Map.of();
+        return ReleaseFixture.execute(cmd, List.of("--local", "--state-dir", base.stateRoot.toString(), "--timeout", "5")).out();
+    }
+
+    @Test
+    @Order(8)
     void stop_stops_both_colours() throws IOException {
         String[] now = answering();
         HookProcess.Result s = base.hook(bundle("stop", "1", false), "stop", Map.of());

@@ -39,7 +39,13 @@ class ReleaseLocalEndToEndTest {
 
     @AfterEach
     void removeWhatThisRunMade() throws Exception {
-        ReleaseEndToEndTest.run(List.of("docker", "rm", "--force", project, project + "-squatter"), REPO, System.getenv(), 60);
+        ReleaseEndToEndTest.run(List.of("docker", "rm", "--force", project, project + "-blue", project + "-green", project + "-squatter"), REPO,
+                System.getenv(), 60);
+        ReleaseEndToEndTest.Result proxy = ReleaseEndToEndTest.run(List.of("docker", "ps", "-aq", "--filter", "label=com.docker.compose.project=" + project),
+                REPO, System.getenv(), 60);
+        for (String id : proxy.out().lines().filter(l -> !l.isBlank()).toList()) {
+            ReleaseEndToEndTest.run(List.of("docker", "rm", "--force", id), REPO, System.getenv(), 60);
+        }
         ReleaseEndToEndTest.run(List.of("docker", "network", "rm", project + "_default"), REPO, System.getenv(), 60);
         ReleaseEndToEndTest.Result images = ReleaseEndToEndTest.run(List.of("docker", "images", "--format", "{{.Repository}}:{{.Tag}}",
                 "127.0.0.1:5000/" + project), REPO, System.getenv(), 60);
@@ -81,7 +87,7 @@ class ReleaseLocalEndToEndTest {
         // an image the registry does not have: pull fails (no hook can roll back), so the last good revision is redeployed
         String gone = "127.0.0.1:5000/" + project + ":4.0.0@sha256:" + "0".repeat(64);
         Path compose = Files.writeString(dir.resolve("compose.yml"), // with --image there is no demo build: the template is given
-                Files.readString(REPO.resolve("demo/compose.yml")).replace("127.0.0.1:8080:8080", "127.0.0.1:" + port + ":8080"));
+                Files.readString(REPO.resolve("demo/compose.yml")).replace("127.0.0.1:8080:80", "127.0.0.1:" + port + ":80"));
         JsonNode v4 = release(3, "4.0.0", "--image", gone, "--service", "demo", "--env-file", "", "--compose", compose.toString(),
                 "--health-url", "http://127.0.0.1:" + port + "/actuator/health");
         assertEquals("RolledBack", v4.get("status").asText(), v4.toString());

@@ -119,6 +119,53 @@ class TemplateFidelityTest {
         assertEquals("redis:7.0-alpine", actual.path("services").path("cache").path("image").asText());
     }
 
+    /**
+     * The shipped template, nginx in front of two colours: the main project's pair changes only the app's three fields
+     * and the proxy's command and configuration folder; a colour's pair changes the app's fields and declares the
+     * stack's volumes external under the main project's names. Each checked against Compose's reading of the template
+     * with exactly those edits made in its text.
+     */
+    @Test
+    @Tag("compose")
+    void the_shipped_template_reaches_compose_with_only_the_hooks_fields_changed_in_both_projects() throws IOException {
+        String shipped = Files.readString(RunNames.SHIPPED);
+        Path t = Files.writeString(dir.resolve("compose.yml"), shipped);
+        Path env = Files.writeString(dir.resolve("release.env"), "RELEASE_ONLY=yes\n");
+        Settings s = Settings.of("fid", "art-be", "art-backend", env.toString(), null, null);
+        ObjectNode read = Template.read(t, s);
+        Path state = Files.createDirectories(dir.resolve("state"));
+        Path live = Files.writeString(state.resolve(Stack.COMPOSE_FILE), shipped);
+        String app = "  art-be:\n    image: \"" + IMAGE + "\"\n    container_name: %s\n    env_file: [\"" + env + "\"]\n";
+        // the main project: the app's fields, and the proxy's command and folder
+        Path main = Files.writeString(state.resolve(Stack.OVERRIDE_FILE), Template.override(read, IMAGE, s, state.resolve("proxy")));
+        String mainEdited = shipped.replace("  art-be:\n", app.formatted("art-backend")).replace("    image: nginx:1.26.2\n",
+                "    image: nginx:1.26.2\n    command: [nginx, -c, /etc/nginx/cdeploy/nginx.conf, -g, \"daemon off;\"]\n    volumes: [\""
+                        + state.resolve("proxy") + ":/etc/nginx/cdeploy:ro\"]\n");
+        assertEquals(mountsSorted(config(List.of(Files.writeString(state.resolve("main-edited.yml"), mainEdited)))), mountsSorted(config(List.of(live, main))));
+        // a colour: the app's fields under its own name, the shared volumes external (the network already is)
+        Path green = Files.writeString(state.resolve("green.override.yml"), Colours.override(read, IMAGE, s, "green"));
+        String greenEdited = shipped.replace("  art-be:\n", app.formatted("art-backend-green"))
+                .replace("  logs_data:\n  pinpoint-volumes:\n", "  logs_data: {external: true, name: fid_logs_data}\n"
+                        + "  pinpoint-volumes: {external: true, name: fid_pinpoint-volumes}\n");
+        assertEquals(mountsSorted(config(List.of(Files.writeString(state.resolve("green-edited.yml"), greenEdited)))), mountsSorted(config(List.of(live, green))));
+        assertTrue(!mainEdited.equals(shipped) && !greenEdited.equals(shipped) && greenEdited.contains("fid_logs_data"), "the edits were made");
+    }
+
+    /** Compose v1 keys a service's mounts by target when it merges two files, so their order is no part of the meaning. */
+    static JsonNode mountsSorted(JsonNode config) {
+        config.path("services").forEach(svc -> {
+            if (svc.path("volumes").isArray()) {
+                List<String> m = new ArrayList<>();
+                svc.path("volumes").forEach(v -> m.add(v.toString()));
+                m.sort(null);
+                com.fasterxml.jackson.databind.node.ArrayNode sorted = Json.MAPPER.createArrayNode();
+                m.forEach(v -> sorted.add(Json.MAPPER.valueToTree(v)));
+                ((ObjectNode) svc).set("volumes", sorted);
+            }
+        });
+        return config;
+    }
+
     @Test
     @Tag("compose")
     void a_deployed_container_holds_the_strings_as_written() throws IOException {

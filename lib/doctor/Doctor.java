@@ -105,6 +105,7 @@ final class Doctor {
                 return out;
             });
             add(parts, fallbacks, pool, "state folder", () -> List.of(DeployFolders.state(sys, o.stateRoot())));
+            add(parts, fallbacks, pool, "colours", () -> host.colours(o.stateRoot()));
             List<Finding> findings = new ArrayList<>();
             if (sys.live && !Disk.root()) {
                 findings.add(Finding.warn("privileges", "not root: root's files, the agent's environment and 0700 folders cannot be read",

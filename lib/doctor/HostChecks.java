@@ -179,4 +179,44 @@ final class HostChecks {
                 + "docker images -q " + repo + " | tail -n +3 | xargs docker rmi")
                 : Finding.pass("old images", n + " image(s) of " + repo);
     }
+
+    private static final Pattern UPSTREAM = Pattern.compile("(?s)# serving: (\\S+) .*?server ([^:\\s]+):");
+
+    /**
+     * Behind a proxy, per project in the state root: the colour the proxy's upstream file names must be running,
+     * and the other colour stopped (both running means a deploy was cut short; the next one tidies it).
+     */
+    List<Finding> colours(String stateRoot) {
+        List<Finding> out = new ArrayList<>();
+        for (Path dir : sys.list(stateRoot)) {
+            String text = sys.read(dir.resolve("proxy/upstream.conf"));
+            Matcher m = text == null ? null : UPSTREAM.matcher(text);
+            if (m == null || !m.find()) {
+                continue;
+            }
+            String project = dir.getFileName().toString();
+            String colour = m.group(1);
+            String name = m.group(2);
+            if (!sys.live) {
+                out.add(Finding.skip("colours " + project, "the proxy names " + colour + " (" + name + "); running containers need a live system"));
+                continue;
+            }
+            String other = name.replaceFirst("-(blue|green)$", colour.equals("blue") ? "-green" : "-blue");
+            boolean serves = running(name);
+            boolean both = !other.equals(name) && running(other);
+            String pending = sys.read(dir.resolve("colours/pending"));
+            out.add(!serves ? Finding.fail("colours " + project, "the proxy sends requests to " + colour + " (" + name + "), which is not running",
+                    "deploy again, or run the last revision's hooks/validate --rollback; docker logs " + name + " says why it stopped")
+                    : both ? Finding.warn("colours " + project, colour + " serves and " + other + " runs too"
+                            + (pending == null ? "" : " (a deploy of " + pending.strip().replaceFirst("^\\S+ ", "") + " did not finish)"),
+                            "nothing to do: the next deploy drains and removes it; or docker stop " + other)
+                    : Finding.pass("colours " + project, colour + " serves (" + name + ")"));
+        }
+        return out;
+    }
+
+    private boolean running(String container) {
+        Proc.Result r = runner.run(List.of("docker", "inspect", "--format", "{{.State.Running}}", container), timeout, null);
+        return r.ok() && r.out().strip().equals("true");
+    }
 }

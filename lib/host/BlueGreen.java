@@ -202,6 +202,36 @@ final class BlueGreen {
         h.log().info("%s: %s drained and stopped (%s)", h.name(), colour, Clock.since(t));
     }
 
+    /**
+     * {@code validate --rollback}: back to the other colour, the version that served before the last switch (started
+     * again from its kept files when it was stopped), once it is healthy; the colour that serves keeps serving if not.
+     */
+    static int rollback(Hook h, Duration limit) {
+        Settings s = h.settings();
+        String serving = reconcile(h).orElseThrow(() -> new Cli.Fail(Cli.INPUT, "nothing serves behind the proxy here", "deploy a release first"));
+        String back = Colours.other(serving);
+        String name = Colours.container(s, back);
+        if (!running(h, back)) {
+            if (!Files.isRegularFile(Colours.dir(h.stack().stateDir, back).resolve(Stack.COMPOSE_FILE))) {
+                throw new Cli.Fail(Cli.INPUT, "no earlier release is kept for " + back, "deploy the release you want instead");
+            }
+            h.log().info("validate: starting %s again from its kept files", back);
+            Colours.up(h, back, limit);
+        }
+        Health.Outcome o = Health.await(h.docker(), name, () -> Colours.url(h.docker(), name, s, Colours.appPort(h.compose(), s)).orElse(null), limit);
+        String image = h.docker().container(name).map(Docker.Container::image).orElse(back);
+        if (!o.healthy()) {
+            Colours.remove(h, back, Duration.ZERO);
+            throw new Cli.Fail(Cli.FAILED, "the release before (" + image + ") is not healthy: " + o.detail() + "; " + serving + " keeps serving",
+                    "check its log: docker logs " + name);
+        }
+        Set<String> oldWorkers = switchTo(h, back);
+        retire(h, serving, Template.gracePeriod(h.compose(), s), oldWorkers);
+        h.stack().record(Stack.CURRENT, image);
+        h.log().info("validate: rolled back to %s (%s)", image, back);
+        return h.done();
+    }
+
     // ---- state ----
 
     static boolean running(Hook h, String colour) {

@@ -255,6 +255,27 @@ final class Template {
         return health;
     }
 
+    /**
+     * With a proxy service and the blue-green switch, the app runs twice at once: it may publish no host port (the
+     * proxy does), and the proxy must publish one. release and pull both check it.
+     */
+    static void checkSwitch(ObjectNode compose, Settings settings) {
+        JsonNode services = compose.path("services");
+        if (!services.path(settings.proxy()).isObject() || !Settings.BLUE_GREEN.equals(settings.switchMode())) {
+            return;
+        }
+        JsonNode ports = services.path(settings.service()).path("ports");
+        if (ports.size() > 0) {
+            throw new Cli.Fail(Cli.INPUT, "the app service " + settings.service() + " publishes " + ports + ", but its two colours run side by side "
+                    + "behind the proxy service " + settings.proxy(), "move the port to the proxy (expose it on the app instead), or swap in place: release --switch recreate");
+        }
+        ObjectNode proxyOnly = Json.MAPPER.createObjectNode();
+        proxyOnly.putObject("services").set(settings.proxy(), services.path(settings.proxy()));
+        if (publishedPorts(proxyOnly).isEmpty()) {
+            throw new Cli.Fail(Cli.INPUT, "the proxy service " + settings.proxy() + " publishes no port", "publish the service's port on it, e.g. ports: [\"8080:80\"]");
+        }
+    }
+
     private static String oneLine(String s) {
         return s == null ? "" : s.replaceAll("\\s+", " ").strip();
     }

@@ -42,7 +42,7 @@ final class Demo {
         return port == null ? null : "http://127.0.0.1:" + port + "/actuator/health";
     }
 
-    /** The demo's template, publishing {@code port} instead of 8080 when one is given (a copy, gone when the JVM ends). */
+    /** The demo's template, its proxy publishing {@code port} instead of 8080 when one is given (a copy, gone when the JVM ends). */
     static Path template(Path dir, Integer port) {
         Path template = dir.resolve("compose.yml");
         if (port == null) {
@@ -54,7 +54,7 @@ final class Demo {
         try {
             Path copy = Files.createTempFile("cdeploy-demo-", ".yml");
             copy.toFile().deleteOnExit();
-            return Files.writeString(copy, Files.readString(template).replace("\"127.0.0.1:8080:8080\"", "\"127.0.0.1:" + port + ":8080\""));
+            return Files.writeString(copy, Files.readString(template).replace("\"127.0.0.1:8080:80\"", "\"127.0.0.1:" + port + ":80\""));
         } catch (IOException e) {
             throw new Cli.Fail(Cli.ENVIRONMENT, "cannot write the demo's template: " + e.getMessage(), "check /tmp");
         }

@@ -62,6 +62,13 @@ final class HostReady {
         return "Docker, Compose " + docker.compose().describe() + ", registry " + registry(env);
     }
 
+    /** The proxy's nginx image when this host lacks it: pulled, or where no registry answers, built offline by set-up. */
+    void proxyImage(String image) {
+        if (!docker.imageExists(image)) {
+            setUp(List.of("nginx"), "the proxy's image " + image + " (pulled, else built offline from Debian's nginx-light)", "CDEPLOY_NGINX_IMAGE=" + image);
+        }
+    }
+
     /** Installs a static busybox (for the demo's base image) when this host has none. */
     Path staticBusybox() {
         Path found = findStaticBusybox();
@@ -86,7 +93,7 @@ final class HostReady {
     }
 
     /** Runs the set-up script for {@code parts}, as root or through sudo, after saying what it installs and why. */
-    private void setUp(List<String> parts, String missing) {
+    private void setUp(List<String> parts, String missing, String... extraEnv) {
         if (setupScript == null || !Files.isRegularFile(setupScript)) {
             throw new Cli.Fail(Cli.ENVIRONMENT, "this machine lacks " + missing, "install it (README: 'The two commands'), then run this again");
         }
@@ -95,7 +102,9 @@ final class HostReady {
             command.addAll(List.of("sudo", "--non-interactive"));
         }
         String port = registry(env).replaceFirst(".*:", "");
-        command.addAll(List.of("env", "CDEPLOY_REGISTRY_PORT=" + port, "bash", setupScript.toString()));
+        command.addAll(List.of("env", "CDEPLOY_REGISTRY_PORT=" + port));
+        command.addAll(List.of(extraEnv));
+        command.addAll(List.of("bash", setupScript.toString()));
         command.addAll(parts);
         log.info("release: this machine lacks %s; setting it up: %s", missing, String.join(" ", command));
         Proc.Result r = Proc.SYSTEM.run(command, Duration.ofMinutes(30), line -> log.raw("    " + line));

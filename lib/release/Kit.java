@@ -71,7 +71,9 @@ record Kit(Path dir, AppSpec spec, TreeSet<String> files, Path template, Setting
         if (!Files.isRegularFile(template)) {
             throw new Cli.Fail(Cli.INPUT, "no compose template at " + template, "pass --compose or add compose.yml to " + dir);
         }
-        Template.healthDeadline(spec, Template.render(template, Plan.PROBE_IMAGE, settings), settings);
+        com.fasterxml.jackson.databind.node.ObjectNode rendered = Template.render(template, Plan.PROBE_IMAGE, settings);
+        Template.healthDeadline(spec, rendered, settings);
+        Template.checkSwitch(rendered, settings);
         return new Kit(dir, spec, files, template, settings);
     }
 

@@ -37,6 +37,10 @@ final class LocalTarget implements Target {
         host = new HostReady(docker, log, env, setupScript(kitDir));
         String found = host.ensure();
         var compose = Template.render(kit.template(), Plan.PROBE_IMAGE, kit.settings());
+        String proxyImage = compose.path("services").path(kit.settings().proxy()).path("image").asText("");
+        if (proxyImage.startsWith("nginx:")) {
+            host.proxyImage(proxyImage);
+        }
         List<String> made = new ArrayList<>(HostPrep.networks(docker, compose, false));
         made.addAll(HostPrep.envFiles(compose, kit.template().toAbsolutePath().getParent(), false)); // relative: to the template, as Compose reads it
         requireFreePorts(compose, kit.settings().project());
