@@ -258,4 +258,12 @@ class BlueGreenEndToEndTest {
         assertEquals(List.of(), appContainers());
         assertTrue(s.stderr().contains(colour(now[0])), s.toString());
     }
+
+    @Test
+    @Order(9)
+    void a_deploy_after_stop_serves_again_though_the_proxy_names_a_colour_that_is_gone() throws IOException {
+        HookProcess.Result v = deploy(bundle("after-stop", "2", false));
+        assertEquals(0, v.exit(), v.toString());
+        assertEquals("2", answering()[1]);
+    }
 }

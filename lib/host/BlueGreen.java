@@ -84,8 +84,12 @@ final class BlueGreen {
             proxy.write(colour, Colours.container(h.settings(), colour), Colours.appPort(h.compose(), h.settings()));
         }
         Optional<String> id = Proxy.container(h.docker(), h.settings().project(), h.settings().proxy());
-        if (id.isPresent()) {
-            Proxy.reload(h.docker(), id.get());
+        if (id.isPresent() && running(h, colour)) { // with nothing running (after stop) the next switch writes the file anew
+            try {
+                Proxy.reload(h.docker(), id.get());
+            } catch (Cli.Fail f) {
+                h.log().info("repair: warning: the proxy kept its configuration: %s", Cli.firstLine(f.getMessage()));
+            }
         }
         return Optional.of(colour);
     }
