@@ -220,6 +220,33 @@ class BlueGreenEndToEndTest {
 
     @Test
     @Order(7)
+    void a_validate_killed_with_sigkill_during_its_switch_is_repaired_by_the_next_deploy_and_no_request_fails() throws Exception {
+        String[] before = answering();
+        Path b = bundle("sigkill", before[1].equals("1") ? "2" : "1", false);
+        assertEquals(0, base.hook(b, "pull", Map.of()).exit());
+        assertEquals(0, base.hook(b, "start", Map.of()).exit());
+        try (Probe p = Probe.fresh(n.port, "/actuator/health", EVERY)) {
+            Process v = HookProcess.start(List.of(b.resolve("hooks/validate").toString()), Path.of("/"), "ValidateService",
+                    Map.of("CDEPLOY_STATE_DIR", base.stateRoot.toString()), true);
+            try (java.io.BufferedReader err = new java.io.BufferedReader(new java.io.InputStreamReader(v.getErrorStream()))) {
+                String line;
+                while ((line = err.readLine()) != null && !line.contains(" is healthy after ")) { // the switch comes next
+                }
+                assertTrue(line != null, "validate reached its switch");
+                v.descendants().forEach(ProcessHandle::destroyForcibly); // kill -9, the hook and every program it runs
+                v.destroyForcibly();
+                assertTrue(v.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            HookProcess.Result next = deploy(bundle("after-sigkill", before[1], false));
+            assertEquals(0, next.exit(), next.toString());
+            assertZero(p, "a validate killed mid-switch, and the deploy after it");
+        }
+        assertEquals(before[1], answering()[1]);
+        assertEquals(1, appContainers().size(), appContainers().toString());
+    }
+
+    @Test
+    @Order(9)
     void a_rollback_by_hand_starts_the_version_before_again_and_switches_back_with_no_failed_request() throws IOException {
         assertEquals(0, deploy(bundle("before-rollback", "2", false)).exit());
         String[] now = answering();
@@ -250,7 +277,7 @@ class BlueGreenEndToEndTest {
     }
 
     @Test
-    @Order(8)
+    @Order(10)
     void stop_stops_both_colours() throws IOException {
         String[] now = answering();
         HookProcess.Result s = base.hook(bundle("stop", "1", false), "stop", Map.of());
@@ -260,7 +287,7 @@ class BlueGreenEndToEndTest {
     }
 
     @Test
-    @Order(9)
+    @Order(11)
     void a_deploy_after_stop_serves_again_though_the_proxy_names_a_colour_that_is_gone() throws IOException {
         HookProcess.Result v = deploy(bundle("after-stop", "2", false));
         assertEquals(0, v.exit(), v.toString());

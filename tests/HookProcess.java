@@ -83,26 +83,8 @@ final class HookProcess {
     static Result run(List<String> command, Path cwd, String event, Map<String, String> extraEnv, boolean withJbang)
             throws IOException {
         String location = REPO.relativize(Path.of(command.get(command.get(0).equals("/bin/sh") ? 1 : 0)).toAbsolutePath()).toString();
-        ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
-        Map<String, String> env = pb.environment();
-        env.clear();
-        env.put("PATH", (withJbang ? jbangBin() + ":" : "") + SYSTEM_PATH);
-        env.put("CDEPLOY_JBANG_VERBOSE", "1"); // the wrapper hides JBang's build lines; tests look for them
-        env.put("LIFECYCLE_EVENT", event);
-        env.put("DEPLOYMENT_ID", "d-TEST12345");
-        env.put("APPLICATION_NAME", "artscope-codedeploy");
-        env.put("DEPLOYMENT_GROUP_NAME", "artscope-codedeploy-group");
-        env.put("DEPLOYMENT_GROUP_ID", "4e2e8d6e-0000-4000-8000-000000000000");
-        for (Map.Entry<String, String> e : extraEnv.entrySet()) {
-            if (e.getValue() == null) {
-                env.remove(e.getKey());
-            } else {
-                env.put(e.getKey(), e.getValue());
-            }
-        }
         Instant start = Instant.now();
-        Process p = pb.start();
-        p.getOutputStream().close(); // the agent closes stdin at once
+        Process p = start(command, cwd, event, extraEnv, withJbang);
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> drain(p.getInputStream()));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
         Duration limit = Duration.ofMinutes(5);
@@ -120,6 +102,31 @@ final class HookProcess {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The same, started and left running: stdin closed at once, as the agent does (a test may kill it). */
+    static Process start(List<String> command, Path cwd, String event, Map<String, String> extraEnv, boolean withJbang)
+            throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
+        Map<String, String> env = pb.environment();
+        env.clear();
+        env.put("PATH", (withJbang ? jbangBin() + ":" : "") + SYSTEM_PATH);
+        env.put("CDEPLOY_JBANG_VERBOSE", "1"); // the wrapper hides JBang's build lines; tests look for them
+        env.put("LIFECYCLE_EVENT", event);
+        env.put("DEPLOYMENT_ID", "d-TEST12345");
+        env.put("APPLICATION_NAME", "artscope-codedeploy");
+        env.put("DEPLOYMENT_GROUP_NAME", "artscope-codedeploy-group");
+        env.put("DEPLOYMENT_GROUP_ID", "4e2e8d6e-0000-4000-8000-000000000000");
+        for (Map.Entry<String, String> e : extraEnv.entrySet()) {
+            if (e.getValue() == null) {
+                env.remove(e.getKey());
+            } else {
+                env.put(e.getKey(), e.getValue());
+            }
+        }
+        Process p = pb.start();
+        p.getOutputStream().close(); // the agent closes stdin at once
+        return p;
     }
 
     private static String drain(InputStream in) {

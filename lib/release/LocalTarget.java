@@ -100,7 +100,9 @@ final class LocalTarget implements Target {
     public Done<String> deploy(Revision revision, String description) {
         deployed = revision.file();
         result = run(deployed);
-        String serving = result.failure() == null ? ", " + plan.source().settings().healthUrl() + " answers" : "";
+        String url = plan.source().settings().healthUrl();
+        String colour = result.failure() == null ? Proxy.answeringColour(url) : null; // behind the proxy: which colour
+        String serving = result.failure() == null ? ", " + url + " answers" + (colour == null ? "" : " from " + colour + ", behind the proxy") : "";
         return new Done<>(result.deploymentId(), result.deploymentId() + " " + result.status() + serving + " (log " + result.scriptsLog() + ")");
     }
 
