@@ -129,7 +129,7 @@ class ReleasePlanTest {
     @Test
     void theDemoMovesToAnotherPortWithItsHealthUrlAndOnlyTheDemoTakesOne() throws Exception {
         Plan p = parsed(env(), "--local", "--demo-port", "18080").plan(); // this checkout has no Dockerfile: the demo
-        assertTrue(java.nio.file.Files.readString(p.source().compose()).contains("\"127.0.0.1:18080:8080\""), p.source().compose().toString());
+        assertTrue(java.nio.file.Files.readString(p.source().compose()).contains("\"127.0.0.1:18080:80\""), p.source().compose().toString());
         assertEquals("http://127.0.0.1:18080/actuator/health", p.source().settings().healthUrl());
         assertEquals("http://127.0.0.1:8080/actuator/health", parsed(env(), "--local").plan().source().settings().healthUrl());
         Cli.Fail f = assertThrows(Cli.Fail.class, () -> parsed(env(), "--local", "--demo-port", "0").plan());
