@@ -292,5 +292,7 @@ class BlueGreenEndToEndTest {
         HookProcess.Result v = deploy(bundle("after-stop", "2", false));
         assertEquals(0, v.exit(), v.toString());
         assertEquals("2", answering()[1]);
+        HookProcess.Result again = base.hook(base.work.resolve("after-stop"), "validate", Map.of()); // run again by hand: a verdict, no switch
+        assertTrue(again.exit() == 0 && again.stderr().contains(" serves from " + answering()[0] + " already and is healthy"), again.toString());
     }
 }

@@ -99,7 +99,11 @@ final class BlueGreen {
     /** ValidateService: the new colour's health by its own address; then the switch, the drain and the old colour's stop. */
     static int validate(Hook h, Duration limit, int logLines) {
         Settings s = h.settings();
-        String target = pending(h).orElseGet(() -> h.stack().proxy().serving().filter(Colours.ALL::contains).map(Colours::other).orElse("blue"));
+        Optional<String> serving = h.stack().proxy().serving().filter(Colours.ALL::contains);
+        if (pending(h).isEmpty() && serving.filter(c -> h.image().equals(imageOf(h, c))).isPresent()) {
+            return alreadyServing(h, serving.get(), limit); // validate run again after its switch
+        }
+        String target = pending(h).orElseGet(() -> serving.map(Colours::other).orElse("blue"));
         String name = Colours.container(s, target);
         Optional<String> from = Optional.of(Colours.other(target)).filter(c -> running(h, c));
         Health.Outcome outcome = Health.await(h.docker(), name, () -> Colours.url(h.docker(), name, s, Colours.appPort(h.compose(), s)).orElse(null), limit);
@@ -236,7 +240,23 @@ final class BlueGreen {
         return h.done();
     }
 
+    /** This release serves already: its health is the verdict, and nothing is switched. */
+    private static int alreadyServing(Hook h, String colour, Duration limit) {
+        String name = Colours.container(h.settings(), colour);
+        Health.Outcome o = Health.await(h.docker(), name, () -> Colours.url(h.docker(), name, h.settings(), Colours.appPort(h.compose(), h.settings())).orElse(null), limit);
+        if (!o.healthy()) {
+            throw new Cli.Fail(Cli.FAILED, "release " + h.release() + " serves from " + colour + " but is not healthy: " + o.detail(),
+                    "check its log (docker logs " + name + "), or go back: hooks/validate --rollback");
+        }
+        h.log().info("validate: %s serves from %s already and is healthy (%s)", h.image(), colour, o.detail());
+        return h.done();
+    }
+
     // ---- state ----
+
+    private static String imageOf(Hook h, String colour) {
+        return h.docker().container(Colours.container(h.settings(), colour)).filter(Docker.Container::running).map(Docker.Container::image).orElse(null);
+    }
 
     static boolean running(Hook h, String colour) {
         return h.docker().container(Colours.container(h.settings(), colour)).filter(Docker.Container::running).isPresent();

@@ -271,8 +271,10 @@ final class Template {
         }
         ObjectNode proxyOnly = Json.MAPPER.createObjectNode();
         proxyOnly.putObject("services").set(settings.proxy(), services.path(settings.proxy()));
-        if (publishedPorts(proxyOnly).isEmpty()) {
-            throw new Cli.Fail(Cli.INPUT, "the proxy service " + settings.proxy() + " publishes no port", "publish the service's port on it, e.g. ports: [\"8080:80\"]");
+        if (!publishedPorts(proxyOnly).contains(settings.port())) {
+            throw new Cli.Fail(Cli.INPUT, "the proxy service " + settings.proxy() + " does not publish port " + settings.port()
+                    + " of the health URL " + settings.healthUrl() + ", through which the switch is confirmed",
+                    "publish it on the proxy, e.g. ports: [\"" + settings.port() + ":80\"], or set healthUrl to the port it publishes");
         }
     }
 
