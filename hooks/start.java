@@ -54,7 +54,10 @@ class start implements Callable<Integer> {
         h.log().info("start: %s -> %s (compose %s, project %s)", serving.orElse("(nothing)"), h.image(), compose.describe(),
                 h.settings().project());
         try {
-            h.stack().up(h.docker(), compose, upBudget(h), h.log(), true);
+            h.stack().up(h.docker(), compose, Colours.inPlaceServices(h.compose(), h.settings()), upBudget(h), h.log(), true);
+            if (Colours.hasProxy(h.compose(), h.settings())) {
+                BlueGreen.proxyInPlace(h);
+            }
         } catch (Cli.Fail failed) {
             throw restore(h, compose, serving, failed);
         }
@@ -80,6 +83,9 @@ class start implements Callable<Integer> {
         try {
             h.docker().removeService(h.settings().project(), h.settings().service()); // the half-made swap, under any name
             h.stack().upKept(Stack.CURRENT_DIR, h.docker(), compose, h.rollbackBudget(), h.log());
+            if (Colours.hasProxy(h.compose(), h.settings())) {
+                BlueGreen.proxyInPlace(h);
+            }
         } catch (Cli.Fail again) {
             return new Cli.Fail(Cli.FAILED, what + "; restoring " + before + " failed too (" + Cli.firstLine(again.getMessage()) + ")",
                     "the service may be down: check docker ps -a and the compose output above");

@@ -119,6 +119,9 @@ class validate implements Callable<Integer> {
                 h.stack().up(h.docker(), h.docker().compose(), budget, h.log(), false);
                 h.stack().commitLive();
             }
+            if (Colours.hasProxy(h.compose(), h.settings())) {
+                BlueGreen.proxyInPlace(h); // the proxy to the container brought back
+            }
             h.stack().record(Stack.CURRENT, previous);
         } catch (Cli.Fail f) { // still a verdict, with the log: the rollback itself did not come up
             return new Health.Outcome(false, "the rollback did not start: " + Cli.firstLine(f.getMessage()), Duration.ZERO);

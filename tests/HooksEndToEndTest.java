@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The hooks on a real Docker engine with a local registry, run as the CodeDeploy agent runs them, through the
- * appspec locations, JBang and the default compose template (the original's stack, with local stand-ins for its
- * side images). One service history, in order: v1, a v2 that crashes, a v2 that never gets healthy, bad inputs,
+ * appspec locations, JBang and the in-place template (the original's stack without the proxy, the app container
+ * swapped in place; local stand-ins for its side images). BlueGreenEndToEndTest deploys the shipped template. One service history, in order: v1, a v2 that crashes, a v2 that never gets healthy, bad inputs,
  * a good v2 pinned by digest, then stop.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

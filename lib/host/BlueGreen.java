@@ -15,8 +15,6 @@ import java.util.Set;
  * safe to repeat, so a hook killed anywhere leaves a state the next run repairs ({@link #reconcile}).
  */
 final class BlueGreen {
-    static final String PENDING = "pending";
-
     private BlueGreen() {}
 
     // ---- start ----
@@ -38,7 +36,7 @@ final class BlueGreen {
         Path dir = Colours.dir(h.stack().stateDir, target);
         Disk.writeAtomically(dir.resolve(Stack.COMPOSE_FILE), Bundle.read(h.bundle().template()));
         Disk.writeAtomically(dir.resolve(Stack.OVERRIDE_FILE), Colours.override(h.stack().templateView(), h.image(), s, target));
-        Disk.writeAtomically(h.stack().stateDir.resolve(Colours.DIR).resolve(PENDING), target + " " + h.image() + "\n");
+        Disk.writeAtomically(h.stack().stateDir.resolve(Colours.DIR).resolve(Colours.PENDING), target + " " + h.image() + "\n");
         h.log().info("start: %s as %s (%s) beside %s", h.image(), target, Colours.container(s, target),
                 serving.map(c -> c + " (" + Colours.container(s, c) + "), which keeps serving").or(() -> legacy(h).map(c -> c + " (in place)")).orElse("nothing"));
         try {
@@ -100,10 +98,10 @@ final class BlueGreen {
     static int validate(Hook h, Duration limit, int logLines) {
         Settings s = h.settings();
         Optional<String> serving = h.stack().proxy().serving().filter(Colours.ALL::contains);
-        if (pending(h).isEmpty() && serving.filter(c -> h.image().equals(imageOf(h, c))).isPresent()) {
+        if (Colours.pending(h).isEmpty() && serving.filter(c -> h.image().equals(imageOf(h, c))).isPresent()) {
             return alreadyServing(h, serving.get(), limit); // validate run again after its switch
         }
-        String target = pending(h).orElseGet(() -> serving.map(Colours::other).orElse("blue"));
+        String target = Colours.pending(h).orElseGet(() -> serving.map(Colours::other).orElse("blue"));
         String name = Colours.container(s, target);
         Optional<String> from = Optional.of(Colours.other(target)).filter(c -> running(h, c));
         Health.Outcome outcome = Health.await(h.docker(), name, () -> Colours.url(h.docker(), name, s, Colours.appPort(h.compose(), s)).orElse(null), limit);
@@ -116,7 +114,7 @@ final class BlueGreen {
             oldWorkers = switchTo(h, target);
         } catch (Cli.Fail f) {
             Colours.remove(h, target, Duration.ZERO);
-            deletePending(h);
+            Colours.deletePending(h);
             boolean served = h.stack().proxy().serving().filter(c -> running(h, c)).isPresent() || legacy(h).isPresent();
             throw new Cli.Fail(served ? Cli.ROLLED_BACK : Cli.FAILED, "release " + h.release() + ": " + Cli.firstLine(f.getMessage())
                     + (served ? "; the proxy serves the version before" : ""), "fix the cause above and deploy again");
@@ -125,7 +123,7 @@ final class BlueGreen {
         from.ifPresent(old -> retire(h, old, grace, oldWorkers));
         h.docker().removeService(s.project(), s.service()); // the in-place container, stopped by the migration
         h.stack().record(Stack.CURRENT, h.image());
-        deletePending(h);
+        Colours.deletePending(h);
         return h.done();
     }
 
@@ -134,7 +132,7 @@ final class BlueGreen {
         String name = Colours.container(s, target);
         List<String> log = h.docker().logs(name, logLines);
         Colours.remove(h, target, Duration.ZERO);
-        deletePending(h);
+        Colours.deletePending(h);
         h.log().info("validate: last %d log lines of %s %s:", log.size(), name, h.image());
         log.forEach(line -> h.log().raw("  | " + Mask.line(line)));
         String failed = "release " + h.release() + " is not healthy: " + outcome.detail() + "; the proxy never sent it a request and it was removed";
@@ -252,6 +250,17 @@ final class BlueGreen {
         return h.done();
     }
 
+    /**
+     * In place behind a proxy ({@code switchMode recreate}): the upstream names the app container itself, and after
+     * each swap the proxy is started when absent and reloaded, so it sends to the new container's address.
+     */
+    static void proxyInPlace(Hook h) {
+        Settings s = h.settings();
+        h.stack().proxy().write("in-place", s.container(), Colours.appPort(h.compose(), s));
+        h.stack().up(h.docker(), h.docker().compose(), List.of("--no-deps", s.proxy()), Duration.ofSeconds(120), h.log(), false);
+        Proxy.container(h.docker(), s.project(), s.proxy()).ifPresent(id -> Proxy.reload(h.docker(), id));
+    }
+
     // ---- state ----
 
     private static String imageOf(Hook h, String colour) {
@@ -266,24 +275,5 @@ final class BlueGreen {
     static Optional<Docker.Container> legacy(Hook h) {
         return h.docker().container(h.settings().container()).filter(Docker.Container::running)
                 .filter(c -> h.settings().project().equals(c.project()));
-    }
-
-    /** The colour start brought up for this very release, if that is what it did last. */
-    static Optional<String> pending(Hook h) {
-        Path f = h.stack().stateDir.resolve(Colours.DIR).resolve(PENDING);
-        try {
-            String[] p = Files.isRegularFile(f) ? Files.readString(f).strip().split(" ") : new String[0];
-            return p.length == 2 && Colours.ALL.contains(p[0]) && p[1].equals(h.image()) ? Optional.of(p[0]) : Optional.empty();
-        } catch (java.io.IOException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static void deletePending(Hook h) {
-        try {
-            Files.deleteIfExists(h.stack().stateDir.resolve(Colours.DIR).resolve(PENDING));
-        } catch (java.io.IOException e) {
-            h.log().info("warning: cannot remove %s: %s", PENDING, e.getMessage());
-        }
     }
 }

@@ -1,4 +1,5 @@
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +25,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 final class Colours {
     static final List<String> ALL = List.of("blue", "green");
     static final String DIR = "colours";
+    /** Which colour start brought up for which image: {@code colours/pending}, "green <image>". */
+    static final String PENDING = "pending";
     private static final ObjectMapper YAML_OUT = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).disable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
@@ -63,6 +66,16 @@ final class Colours {
                 names.add(n);
             }
         });
+        return names;
+    }
+
+    /** What an in-place {@code up} starts: everything, but behind a proxy not the proxy, which waits for its file. */
+    static List<String> inPlaceServices(ObjectNode compose, Settings s) {
+        if (!hasProxy(compose, s)) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>(sideServices(compose, s));
+        names.add(s.service());
         return names;
     }
 
@@ -167,5 +180,24 @@ final class Colours {
         URI u = URI.create(s.healthUrl());
         return Optional.of("http://" + ip + ":" + port + (u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath())
                 + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery()));
+    }
+
+    /** The colour start brought up for this very release, if that is what it did last. */
+    static Optional<String> pending(Hook h) {
+        Path f = h.stack().stateDir.resolve(DIR).resolve(PENDING);
+        try {
+            String[] p = Files.isRegularFile(f) ? Files.readString(f).strip().split(" ") : new String[0];
+            return p.length == 2 && ALL.contains(p[0]) && p[1].equals(h.image()) ? Optional.of(p[0]) : Optional.empty();
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    static void deletePending(Hook h) {
+        try {
+            Files.deleteIfExists(h.stack().stateDir.resolve(DIR).resolve(PENDING));
+        } catch (java.io.IOException e) {
+            h.log().info("warning: cannot remove %s: %s", PENDING, e.getMessage());
+        }
     }
 }
