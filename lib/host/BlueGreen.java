@@ -258,7 +258,12 @@ final class BlueGreen {
         Settings s = h.settings();
         h.stack().proxy().write("in-place", s.container(), Colours.appPort(h.compose(), s));
         h.stack().up(h.docker(), h.docker().compose(), List.of("--no-deps", s.proxy()), Duration.ofSeconds(120), h.log(), false);
-        Proxy.container(h.docker(), s.project(), s.proxy()).ifPresent(id -> Proxy.reload(h.docker(), id));
+        Set<String> oldWorkers = Proxy.container(h.docker(), s.project(), s.proxy()).map(id -> Proxy.reload(h.docker(), id)).orElse(Set.of());
+        for (String colour : Colours.ALL) { // back from blue/green: the colours that served are drained and stopped
+            if (running(h, colour)) {
+                retire(h, colour, Template.gracePeriod(h.compose(), s), oldWorkers);
+            }
+        }
     }
 
     // ---- state ----
