@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION ApplicationStart hook: writes the template as it is plus the override for the release image, and swaps the app container
+//DESCRIPTION ApplicationStart hook: writes the template as it is plus the override for the release image; starts the new colour beside the serving one, or swaps the app container
 //JAVA 17+
 //SOURCES ../lib/core/Cli.java ../lib/core/Disk.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java ../lib/core/Deadline.java
 //SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java
@@ -17,10 +17,11 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "start", mixinStandardHelpOptions = true, version = "start " + Cli.VERSION,
         description = "ApplicationStart hook. Writes compose.yml as it is and an override with the release image to the state "
-                + "folder, keeps the pair that was serving (for rollback) and runs compose up under a fixed project "
-                + "name: the app container is swapped, side services are started when absent and recreated only when "
-                + "their definition changed; when compose up fails, brings what served up again (exit 3). Never pulls, never "
-                + "removes volumes.",
+                + "folder. Behind the template's proxy service (blue/green): starts the new version as the colour that does "
+                + "not serve, beside the one that does; hooks/validate switches to it once healthy. Otherwise: keeps the pair "
+                + "that was serving (for rollback) and runs compose up under a fixed project name, swapping the app "
+                + "container. Side services are started when absent and recreated only when their definition changed; when "
+                + "compose up fails, what served serves again (exit 3). Never pulls, never removes volumes.",
         exitCodeListHeading = Cli.EXIT_HEADING,
         exitCodeList = {Cli.EXIT_OK, Cli.EXIT_FAILED, Cli.EXIT_INPUT, Cli.EXIT_ROLLED_BACK, Cli.EXIT_ENVIRONMENT, Cli.EXIT_INTERNAL})
 class start implements Callable<Integer> {

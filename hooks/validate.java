@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION ValidateService hook: waits for the new version to be healthy; otherwise prints its log and rolls back
+//DESCRIPTION ValidateService hook: waits for the new version to be healthy, then switches the proxy to it; otherwise prints its log and rolls back
 //JAVA 17+
 //SOURCES ../lib/core/Cli.java ../lib/core/Disk.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java ../lib/core/Deadline.java
 //SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java
@@ -18,9 +18,11 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "validate", mixinStandardHelpOptions = true, version = "validate " + Cli.VERSION,
         description = "ValidateService hook. Waits, up to healthTimeoutSeconds, until the new version is healthy: by its "
-                + "Docker healthcheck when it has one, else by healthUrl answering 2xx. If it is not: prints the "
-                + "container's last log lines, rolls back to the previous image, waits for it to be healthy and exits 3 "
-                + "(rolled back) or 1 (rollback impossible or failed). The wait plus a rollback fit the hook's timeout.",
+                + "Docker healthcheck when it has one, else by healthUrl answering 2xx (behind a proxy: at the new colour's "
+                + "own address). Healthy behind a proxy: switches the proxy to it, drains the old colour and stops it. Not "
+                + "healthy: prints the container's last log lines; behind a proxy removes the new colour, which never "
+                + "served, else rolls back to the previous image and waits for it; exits 3 (the version before serves) or "
+                + "1 (nothing does). The wait plus a rollback fit the hook's timeout.",
         exitCodeListHeading = Cli.EXIT_HEADING,
         exitCodeList = {Cli.EXIT_OK, Cli.EXIT_FAILED, Cli.EXIT_INPUT, Cli.EXIT_ROLLED_BACK, Cli.EXIT_ENVIRONMENT, Cli.EXIT_INTERNAL})
 class validate implements Callable<Integer> {
