@@ -56,8 +56,8 @@ class start implements Callable<Integer> {
                 h.settings().project());
         try {
             h.stack().up(h.docker(), compose, Colours.inPlaceServices(h.compose(), h.settings()), upBudget(h), h.log(), true);
-            if (Colours.hasProxy(h.compose(), h.settings())) {
-                BlueGreen.proxyInPlace(h);
+            if (Colours.hasProxy(h.compose(), h.settings()) && !BlueGreen.colourServes(h)) {
+                BlueGreen.proxyInPlace(h); // a colour that serves keeps serving until validate finds this one healthy
             }
         } catch (Cli.Fail failed) {
             throw restore(h, compose, serving, failed);

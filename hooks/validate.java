@@ -3,7 +3,7 @@
 //JAVA 17+
 //SOURCES ../lib/core/Cli.java ../lib/core/Disk.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java ../lib/core/Deadline.java
 //SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java
-//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Stack.java ../lib/host/Lock.java ../lib/host/Hook.java ../lib/host/Proxy.java ../lib/host/Colours.java ../lib/host/BlueGreen.java ../lib/host/Health.java
+//SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Stack.java ../lib/host/Lock.java ../lib/host/Hook.java ../lib/host/Proxy.java ../lib/host/Colours.java ../lib/host/BlueGreen.java ../lib/host/ColourRollback.java ../lib/host/Health.java
 
 import java.time.Duration;
 import java.util.List;
@@ -54,15 +54,25 @@ class validate implements Callable<Integer> {
         Duration limit = h.stack().healthDeadline(h.compose());
         h.docker().requireDaemon();
         if (Colours.on(h.compose(), h.settings())) {
-            return rollback ? BlueGreen.rollback(h, limit) : BlueGreen.validate(h, limit, logLines);
+            return rollback ? ColourRollback.run(h, limit) : BlueGreen.validate(h, limit, logLines);
         }
         if (rollback) {
             return rollbackInPlace(h, limit);
         }
+        boolean fromColour = Colours.hasProxy(h.compose(), h.settings()) && BlueGreen.colourServes(h); // back from blue/green
         Health.Outcome outcome = awaitHealth(h, limit);
         if (outcome.healthy()) {
             h.log().info("validate: %s is healthy after %s (%s)", h.image(), Clock.seconds(outcome.waited()), outcome.detail());
+            if (fromColour) {
+                BlueGreen.proxyInPlace(h); // the switch from the colour, which is drained and stopped
+            }
             return h.done();
+        }
+        if (fromColour) { // it never served: the colour keeps serving
+            h.docker().logs(h.settings().container(), logLines).forEach(line -> h.log().raw("  | " + Mask.line(line)));
+            h.docker().removeService(h.settings().project(), h.settings().service());
+            throw new Cli.Fail(Cli.ROLLED_BACK, "release " + h.release() + " is not healthy: " + outcome.detail()
+                    + "; it never served and was removed, and the colour behind the proxy keeps serving", "see the container log above");
         }
         h.log().info("validate: %s is not healthy: %s", h.image(), outcome.detail());
         List<String> log = h.docker().logs(h.settings().container(), logLines); // now: the rollback replaces the container
@@ -101,8 +111,13 @@ class validate implements Callable<Integer> {
         return h.done();
     }
 
+    /** By the health URL, or behind a proxy by the container's own address (the proxy may still send to a colour). */
     private static Health.Outcome awaitHealth(Hook h, Duration limit) {
-        return Health.await(h.docker(), h.settings().container(), h.settings().healthUrl(), limit);
+        Settings s = h.settings();
+        if (Colours.hasProxy(h.compose(), s)) {
+            return Health.await(h.docker(), s.container(), () -> Colours.url(h.docker(), s.container(), s, Colours.appPort(h.compose(), s)).orElse(null), limit);
+        }
+        return Health.await(h.docker(), s.container(), s.healthUrl(), limit);
     }
 
     /**

@@ -39,6 +39,7 @@
 //FILES kit/lib/core/Mask.java=../lib/core/Mask.java
 //FILES kit/lib/core/Proc.java=../lib/core/Proc.java
 //FILES kit/lib/host/BlueGreen.java=../lib/host/BlueGreen.java
+//FILES kit/lib/host/ColourRollback.java=../lib/host/ColourRollback.java
 //FILES kit/lib/host/Colours.java=../lib/host/Colours.java
 //FILES kit/lib/host/Docker.java=../lib/host/Docker.java
 //FILES kit/lib/host/Health.java=../lib/host/Health.java

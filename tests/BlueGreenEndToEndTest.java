@@ -200,7 +200,7 @@ class BlueGreenEndToEndTest {
             assertEquals(before[0], answering()[0], "nginx has not read the file yet");
             HookProcess.Result v = deploy(bundle("after-kill", before[1], false));
             assertEquals(0, v.exit(), v.toString());
-            assertEquals(List.of(before[0], before[1]), List.of(answering()), "the next deploy switched once more, cleanly");
+            assertEquals(List.of(other, before[1]), List.of(answering()), "the unfinished switch undone, then a clean one");
             assertEquals(1, appContainers().size());
             // the file names a colour that does not run (removed by hand): the other serves again before anything else
             String now = answering()[0];

@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * {@code release --switch recreate} with the shipped template, after a blue/green deploy: the colour drained and
- * stopped, the app container swapped in place as without a proxy, with the proxy kept in front and pointed at each
- * new container (and at the one a rollback brings back).
+ * {@code release --switch recreate} with the shipped template, after a blue/green deploy: the colour serves until the
+ * in-place container is healthy, then is drained and stopped; the app container is swapped in place as without a
+ * proxy, the proxy kept in front and pointed at each new container (and at a rollback's); and back to blue/green,
+ * the in-place container serving until the colour is healthy. Neither change fails a request.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RecreateBehindProxyTest {
@@ -43,10 +44,13 @@ class RecreateBehindProxyTest {
     }
 
     @Test
-    void from_blue_green_the_app_is_swapped_in_place_behind_the_proxy_and_a_rollback_is_served_through_it() throws IOException {
+    void from_blue_green_to_in_place_behind_the_proxy_and_back_with_no_failed_request_at_either_change() throws IOException {
         assertEquals(0, deploy("v1-blue-green", "1", "blue-green").exit());
         assertEquals("blue", colourHeader());
-        assertEquals(0, deploy("v1", "1", "recreate").exit()); // back to the in-place swap: the colour drained and stopped
+        try (Probe p = Probe.fresh(base.n.port, "/actuator/health", java.time.Duration.ofMillis(20))) {
+            assertEquals(0, deploy("v1", "1", "recreate").exit()); // blue serves until the in-place container is healthy
+            assertEquals(List.of(), p.failures(), "blue/green -> in place: " + p);
+        }
         assertEquals("1", base.serving());
         assertEquals("in-place", colourHeader());
         String proxyId = HooksEndToEndTest.ok("docker", "inspect", "--format", "{{.Id}}", base.n.container("proxy"));
@@ -54,10 +58,17 @@ class RecreateBehindProxyTest {
         assertEquals("2", base.serving(), "the proxy reloaded: it sends to the new container");
         HookProcess.Result crash = deploy("v2-crash", "2-crash", "recreate");
         assertEquals(Cli.ROLLED_BACK, crash.exit(), crash.toString());
+        assertTrue(crash.lastLine().contains("rolled back to"), crash.lastLine());
         assertEquals("2", base.serving(), "the rollback's container is served through the proxy");
         assertEquals(List.of(base.backend), HooksEndToEndTest.ok("docker", "ps", "--format", "{{.Names}}", "--filter", "name=" + base.backend)
                 .lines().filter(l -> !l.isBlank()).toList(), "one app container, no colours");
         assertEquals(proxyId, HooksEndToEndTest.ok("docker", "inspect", "--format", "{{.Id}}", base.n.container("proxy")));
-        assertTrue(crash.lastLine().contains("rolled back to"), crash.lastLine());
+        try (Probe p = Probe.fresh(base.n.port, "/actuator/health", java.time.Duration.ofMillis(20))) {
+            assertEquals(0, deploy("v1-back", "1", "blue-green").exit()); // the in-place container serves until the colour is healthy
+            assertEquals(List.of(), p.failures(), "in place -> blue/green: " + p);
+        }
+        assertEquals("1", base.serving());
+        assertEquals(List.of(base.backend + "-" + colourHeader()), HooksEndToEndTest.ok("docker", "ps", "--format", "{{.Names}}", "--filter",
+                "name=" + base.backend).lines().filter(l -> !l.isBlank()).toList(), "the in-place container drained and stopped");
     }
 }

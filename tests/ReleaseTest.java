@@ -105,7 +105,7 @@ class ReleaseTest {
                 "hooks/start.java", "hooks/validate", "hooks/validate.java", "image.txt",
                 "lib/bundle/AgentText.java", "lib/bundle/AppSpec.java", "lib/bundle/Bundle.java", "lib/bundle/ImageRef.java", "lib/bundle/Manifest.java", "lib/bundle/Settings.java",
                 "lib/core/Cli.java", "lib/core/Clock.java", "lib/core/Deadline.java", "lib/core/Disk.java", "lib/core/Json.java", "lib/core/Log.java", "lib/core/Mask.java", "lib/core/Proc.java",
-                "lib/host/BlueGreen.java", "lib/host/Colours.java", "lib/host/Docker.java", "lib/host/Health.java", "lib/host/Hook.java", "lib/host/Lock.java",
+                "lib/host/BlueGreen.java", "lib/host/ColourRollback.java", "lib/host/Colours.java", "lib/host/Docker.java", "lib/host/Health.java", "lib/host/Hook.java", "lib/host/Lock.java",
                 "lib/host/Proxy.java", "lib/host/Stack.java", "lib/host/Template.java", "lib/host/WarmUp.java", "release.json"),
                 modes.keySet().stream().sorted().toList());
         assertEquals(0755, modes.get("hooks/pull"));

@@ -171,4 +171,18 @@ class StackTest {
         Template.checkSwitch(stack.render("a:1"), Settings.DEFAULTS); // no proxy: the in-place swap, which publishes the app
         assertThrows(Cli.Fail.class, () -> Settings.DEFAULTS.withSwitch("rolling"));
     }
+
+    @Test
+    void behind_a_proxy_the_validate_budget_holds_the_switch_and_two_grace_periods() throws IOException {
+        Files.writeString(dir.resolve("compose.yml"), "services:\n  proxy: {image: 'nginx:1.26.2', ports: ['8080:80']}\n"
+                + "  art-be: {expose: ['8080'], stop_grace_period: 2m}\n");
+        Files.writeString(dir.resolve("release.json"), "{\"image\": \"reg.example/app:2\", \"settings\": {\"healthTimeoutSeconds\": 60}}");
+        Stack s = new Stack(Bundle.load(dir), dir.resolve("state"));
+        Cli.Fail f = assertThrows(Cli.Fail.class, () -> s.healthDeadline(s.render("a:1")));
+        assertEquals("the ValidateService timeout (330 s) cannot hold the health wait (60 s), the switch (60 s), the drain and the old colour's stop "
+                + "(grace 120 s each) and 15 s margin", f.getMessage().substring(0, f.getMessage().indexOf(';')));
+        Files.writeString(dir.resolve("release.json"), "{\"image\": \"reg.example/app:2\", \"settings\": {\"healthTimeoutSeconds\": 60, \"switchMode\": \"recreate\"}}");
+        Stack inPlace = new Stack(Bundle.load(dir), dir.resolve("state"));
+        assertEquals(Duration.ofSeconds(60), inPlace.healthDeadline(inPlace.render("a:1")), "in place: 275 s fit in 330");
+    }
 }

@@ -34,6 +34,7 @@ final class BlueGreen {
         }
         Colours.remove(h, target, Duration.ZERO);
         Path dir = Colours.dir(h.stack().stateDir, target);
+        Colours.forget(h, target); // its kept files are this release's from now on: not one to roll back to
         Disk.writeAtomically(dir.resolve(Stack.COMPOSE_FILE), Bundle.read(h.bundle().template()));
         Disk.writeAtomically(dir.resolve(Stack.OVERRIDE_FILE), Colours.override(h.stack().templateView(), h.image(), s, target));
         Disk.writeAtomically(h.stack().stateDir.resolve(Colours.DIR).resolve(Colours.PENDING), target + " " + h.image() + "\n");
@@ -63,10 +64,10 @@ final class BlueGreen {
     }
 
     /**
-     * Before any change, the proxy is made to agree with the upstream file and with what runs: when the colour the
-     * file names is not running and the other is (a hook killed between writing the file and checking the colour it
-     * named), the file goes back to the other; a running proxy is reloaded so that it serves what the file says.
-     * Returns the colour that serves, if any.
+     * Before any change, the proxy is made to agree with the upstream file and with what runs. A switch whose
+     * validate did not finish (its colour still pending) does not count: the colour before serves again while it
+     * runs. A file naming a colour that is not running, while the other (not pending) is, goes back to the other. A
+     * running proxy is reloaded so that it serves what the file says. Returns the colour that serves, if one runs.
      */
     static Optional<String> reconcile(Hook h) {
         Proxy proxy = h.stack().proxy();
@@ -75,10 +76,13 @@ final class BlueGreen {
             return named;
         }
         String colour = named.get();
-        if (!running(h, colour) && running(h, Colours.other(colour))) {
-            h.log().info("repair: the upstream file names %s, which is not running, while %s is: %s serves again", colour,
-                    Colours.other(colour), Colours.other(colour));
-            colour = Colours.other(colour);
+        String other = Colours.other(colour);
+        Optional<String> unfinished = Colours.pendingAny(h);
+        boolean revert = unfinished.filter(colour::equals).isPresent() && running(h, other);
+        if (revert || !running(h, colour) && running(h, other) && !unfinished.filter(other::equals).isPresent()) {
+            h.log().info("repair: %s; %s serves again", revert ? "the switch to " + colour + " did not finish (its deploy failed)"
+                    : "the upstream file names " + colour + ", which is not running, while " + other + " is", other);
+            colour = other;
             proxy.write(colour, Colours.container(h.settings(), colour), Colours.appPort(h.compose(), h.settings()));
         }
         Optional<String> id = Proxy.container(h.docker(), h.settings().project(), h.settings().proxy());
@@ -89,7 +93,12 @@ final class BlueGreen {
                 h.log().info("repair: warning: the proxy kept its configuration: %s", Cli.firstLine(f.getMessage()));
             }
         }
-        return Optional.of(colour);
+        return Optional.of(colour).filter(c -> running(h, c));
+    }
+
+    /** A colour serves behind the proxy (the upstream file names it and it runs). */
+    static boolean colourServes(Hook h) {
+        return h.stack().proxy().serving().filter(Colours.ALL::contains).filter(c -> running(h, c)).isPresent();
     }
 
     // ---- validate ----
@@ -113,7 +122,7 @@ final class BlueGreen {
         try {
             oldWorkers = switchTo(h, target);
         } catch (Cli.Fail f) {
-            Colours.remove(h, target, Duration.ZERO);
+            Colours.remove(h, target, Template.gracePeriod(h.compose(), s)); // the reverting reload may still finish a request to it
             Colours.deletePending(h);
             boolean served = h.stack().proxy().serving().filter(c -> running(h, c)).isPresent() || legacy(h).isPresent();
             throw new Cli.Fail(served ? Cli.ROLLED_BACK : Cli.FAILED, "release " + h.release() + ": " + Cli.firstLine(f.getMessage())
@@ -121,8 +130,11 @@ final class BlueGreen {
         }
         Duration grace = Template.gracePeriod(h.compose(), s);
         from.ifPresent(old -> retire(h, old, grace, oldWorkers));
-        h.docker().removeService(s.project(), s.service()); // the in-place container, stopped by the migration
+        legacy(h).ifPresent(c -> retireInPlace(h, c.name(), grace, oldWorkers)); // served in place behind the proxy until now
+        h.docker().removeService(s.project(), s.service()); // the in-place container, stopped
+        h.stack().commitLive(); // what an in-place rollback (--switch recreate) would go back to
         h.stack().record(Stack.CURRENT, h.image());
+        Colours.served(h, target);
         Colours.deletePending(h);
         return h.done();
     }
@@ -154,11 +166,11 @@ final class BlueGreen {
         Proxy proxy = h.stack().proxy();
         Optional<String> before = proxy.serving();
         Instant t = Instant.now();
-        Optional<Docker.Container> inPlace = legacy(h);
+        Optional<Docker.Container> inPlace = legacy(h).filter(c -> Proxy.container(h.docker(), s.project(), s.proxy()).isEmpty());
         Set<String> oldWorkers;
         proxy.write(colour, Colours.container(s, colour), Colours.appPort(h.compose(), s));
         try {
-            if (inPlace.isPresent()) {
+            if (inPlace.isPresent()) { // it publishes the port itself: the proxy can take it only once it has stopped
                 h.log().info("validate: moving from the in-place layout: %s stops and the proxy takes its port %s (a short outage, once)",
                         inPlace.get().name(), Template.publishedPorts(h.compose()));
                 Colours.stopContainer(h, inPlace.get().name(), Template.gracePeriod(h.compose(), s));
@@ -197,7 +209,7 @@ final class BlueGreen {
      * The old colour after a switch: the proxy's workers from before the reload ({@code oldWorkers}) finish their
      * requests to it (bounded by its grace period), then it stops.
      */
-    private static void retire(Hook h, String colour, Duration grace, Set<String> oldWorkers) {
+    static void retire(Hook h, String colour, Duration grace, Set<String> oldWorkers) {
         Instant t = Instant.now();
         Proxy.container(h.docker(), h.settings().project(), h.settings().proxy()).ifPresent(id -> {
             if (!Proxy.drain(h.docker(), id, oldWorkers, grace)) {
@@ -208,34 +220,11 @@ final class BlueGreen {
         h.log().info("%s: %s drained and stopped (%s)", h.name(), colour, Clock.since(t));
     }
 
-    /**
-     * {@code validate --rollback}: back to the other colour, the version that served before the last switch (started
-     * again from its kept files when it was stopped), once it is healthy; the colour that serves keeps serving if not.
-     */
-    static int rollback(Hook h, Duration limit) {
-        Settings s = h.settings();
-        String serving = reconcile(h).orElseThrow(() -> new Cli.Fail(Cli.INPUT, "nothing serves behind the proxy here", "deploy a release first"));
-        String back = Colours.other(serving);
-        String name = Colours.container(s, back);
-        if (!running(h, back)) {
-            if (!Files.isRegularFile(Colours.dir(h.stack().stateDir, back).resolve(Stack.COMPOSE_FILE))) {
-                throw new Cli.Fail(Cli.INPUT, "no earlier release is kept for " + back, "deploy the release you want instead");
-            }
-            h.log().info("validate: starting %s again from its kept files", back);
-            Colours.up(h, back, limit);
-        }
-        Health.Outcome o = Health.await(h.docker(), name, () -> Colours.url(h.docker(), name, s, Colours.appPort(h.compose(), s)).orElse(null), limit);
-        String image = h.docker().container(name).map(Docker.Container::image).orElse(back);
-        if (!o.healthy()) {
-            Colours.remove(h, back, Duration.ZERO);
-            throw new Cli.Fail(Cli.FAILED, "the release before (" + image + ") is not healthy: " + o.detail() + "; " + serving + " keeps serving",
-                    "check its log: docker logs " + name);
-        }
-        Set<String> oldWorkers = switchTo(h, back);
-        retire(h, serving, Template.gracePeriod(h.compose(), s), oldWorkers);
-        h.stack().record(Stack.CURRENT, image);
-        h.log().info("validate: rolled back to %s (%s)", image, back);
-        return h.done();
+    /** The container that served in place behind the proxy: drained like a colour, then stopped. */
+    private static void retireInPlace(Hook h, String name, Duration grace, Set<String> oldWorkers) {
+        Proxy.container(h.docker(), h.settings().project(), h.settings().proxy()).ifPresent(id -> Proxy.drain(h.docker(), id, oldWorkers, grace));
+        Colours.stopContainer(h, name, grace);
+        h.log().info("%s: %s (in place) drained and stopped", h.name(), name);
     }
 
     /** This release serves already: its health is the verdict, and nothing is switched. */

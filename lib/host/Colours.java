@@ -84,7 +84,7 @@ final class Colours {
         Map<String, String> names = new LinkedHashMap<>();
         compose.path(kind).properties().forEach(e -> {
             JsonNode v = e.getValue();
-            if (!v.path("external").asBoolean(false)) {
+            if (!v.path("external").asBoolean(false) && !v.path("external").isObject()) { // external: {name: x}, the old form
                 names.put(e.getKey(), v.path("name").asText(s.project() + "_" + e.getKey()));
             }
         });
@@ -192,6 +192,37 @@ final class Colours {
             return Optional.empty();
         }
     }
+
+    /** The colour a deploy brought up and whose validate has not finished, whatever its image. */
+    static Optional<String> pendingAny(Hook h) {
+        Path f = h.stack().stateDir.resolve(DIR).resolve(PENDING);
+        try {
+            String[] p = Files.isRegularFile(f) ? Files.readString(f).strip().split(" ") : new String[0];
+            return p.length >= 1 && ALL.contains(p[0]) ? Optional.of(p[0]) : Optional.empty();
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Marks the colour's kept files as a release that served (what {@code --rollback} may go back to). */
+    static void served(Hook h, String colour) {
+        Disk.writeAtomically(dir(h.stack().stateDir, colour).resolve(SERVED), h.image() + "\n");
+    }
+
+    static boolean wasServed(Hook h, String colour) {
+        return Files.isRegularFile(dir(h.stack().stateDir, colour).resolve(SERVED));
+    }
+
+    /** The colour's kept files are about to be another release's. */
+    static void forget(Hook h, String colour) {
+        try {
+            Files.deleteIfExists(dir(h.stack().stateDir, colour).resolve(SERVED));
+        } catch (java.io.IOException e) {
+            throw new Cli.Fail(Cli.ENVIRONMENT, "cannot update " + dir(h.stack().stateDir, colour) + " (" + e.getMessage() + ")", "check the disk");
+        }
+    }
+
+    static final String SERVED = "served";
 
     static void deletePending(Hook h) {
         try {

@@ -45,11 +45,14 @@ final class Proxy {
                 include %1$s/%2$s;                        # upstream cdeploy_app, and $cdeploy_colour
                 # the client's scheme as a load balancer in front saw it, else ours
                 map $http_x_forwarded_proto $cdeploy_proto { default $http_x_forwarded_proto; "" $scheme; }
+                # WebSocket upgrades pass through; every other request keeps its upstream connection alive
+                map $http_upgrade $cdeploy_connection { default upgrade; "" ""; }
                 keepalive_timeout 65s;                    # longer than an ALB's 60 s idle timeout
                 client_max_body_size 20m;                 # Spring Boot's default multipart limit is 1 MB a file, 10 MB a request
                 client_body_buffer_size 128k;
                 proxy_http_version 1.1;                   # keep-alive to the app
-                proxy_set_header Connection "";
+                proxy_set_header Upgrade $http_upgrade;
+                proxy_set_header Connection $cdeploy_connection;
                 proxy_set_header Host $http_host;
                 proxy_set_header X-Real-IP $remote_addr;
                 proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
@@ -58,7 +61,7 @@ final class Proxy {
                 proxy_connect_timeout 5s;
                 proxy_send_timeout 60s;
                 proxy_read_timeout 60s;                   # a request longer than a minute is cut: raise it here
-                proxy_buffering on;
+                proxy_buffering on;                       # server-sent events: answer with X-Accel-Buffering: no
                 server {
                     listen %3$d;
                     location / {
@@ -105,7 +108,8 @@ final class Proxy {
 
     static String upstream(String colour, String container, int port) {
         return "# serving: " + colour + " (written by the cdeploy hooks; nginx reads it on a reload)\n"
-                + "upstream cdeploy_app {\n    server " + container + ":" + port + " max_fails=0;\n    keepalive 32;\n}\n"
+                + "upstream cdeploy_app {\n    server " + container + ":" + port + " max_fails=0;\n    keepalive 32;\n"
+                + "    keepalive_timeout 20s;\n}\n" // closes idle connections before Tomcat's 60 s does
                 + "map $host $cdeploy_colour { default \"" + colour + "\"; }\n";
     }
 
@@ -133,15 +137,21 @@ final class Proxy {
         return before;
     }
 
-    /** The process ids of the proxy's nginx workers, read with {@code docker top} (so the image needs no ps). */
+    /**
+     * The process ids of the proxy's nginx workers, read with {@code docker top} (so the image needs no ps); when it
+     * cannot be read, {@link #UNKNOWN}, which never exits: a drain then waits its whole limit.
+     */
     static Set<String> workers(Docker docker, String container) {
         Proc.Result r = docker.docker(Duration.ofSeconds(10), "top", container); // UID PID PPID C STIME TTY TIME CMD
         Set<String> pids = new TreeSet<>();
-        if (r.ok()) {
-            r.out().lines().filter(l -> l.contains("nginx: worker process")).forEach(l -> pids.add(l.strip().split("\\s+")[1]));
+        if (!r.ok()) {
+            return Set.of(UNKNOWN);
         }
+        r.out().lines().filter(l -> l.contains("nginx: worker process")).forEach(l -> pids.add(l.strip().split("\\s+")[1]));
         return pids;
     }
+
+    static final String UNKNOWN = "unknown";
 
     /** Asks through the proxy until {@code colour} answers (new workers start within milliseconds of the reload). */
     static boolean confirm(String url, String colour, Duration limit) {
@@ -155,16 +165,16 @@ final class Proxy {
         return false;
     }
 
-    /** The colour that answered {@code url} through the proxy, or null. */
+    /** The colour that answered {@code url} through the proxy with a 2xx (nginx's own 502 carries the header too), or null. */
     static String answeringColour(String url) {
         try {
             HttpURLConnection http = (HttpURLConnection) URI.create(url).toURL().openConnection();
             http.setConnectTimeout(2000);
             http.setReadTimeout(5000);
-            http.getResponseCode();
+            int code = http.getResponseCode();
             String colour = http.getHeaderField(COLOUR_HEADER);
             http.disconnect();
-            return colour;
+            return code / 100 == 2 ? colour : null;
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -179,7 +189,10 @@ final class Proxy {
         Instant deadline = Instant.now().plus(limit);
         while (true) {
             Set<String> left = new TreeSet<>(old);
-            left.retainAll(workers(docker, container));
+            Set<String> now = workers(docker, container);
+            if (!now.contains(UNKNOWN)) {
+                left.retainAll(now);
+            }
             if (left.isEmpty()) {
                 return true;
             }

@@ -42,6 +42,8 @@ final class Template {
     static final Duration DOCKER_GRACE = Duration.ofSeconds(10);
     /** Time kept in ValidateService for starting the old version again, beyond its grace period and health wait. */
     static final Duration ROLLBACK_MARGIN = Duration.ofSeconds(20);
+    /** Time kept in ValidateService behind a proxy for starting it when absent, the check, the reload and its confirmation. */
+    static final Duration SWITCH_MARGIN = Duration.ofSeconds(60);
     static final String VALIDATE_EVENT = "ValidateService";
     static final String VALIDATE_LOCATION = "hooks/validate";
 
@@ -251,6 +253,17 @@ final class Template {
                     ROLLBACK_MARGIN.plus(Deadline.MARGIN).toSeconds()),
                     "raise the timeout of " + VALIDATE_LOCATION + " in appspec.yml to at least " + need.toSeconds()
                             + " s, or lower healthTimeoutSeconds in release.json");
+        }
+        if (compose.path("services").path(settings.proxy()).isObject() && Settings.BLUE_GREEN.equals(settings.switchMode())) {
+            // behind the proxy: the wait, the switch, the old colour's drain and its stop, each bounded by the grace period
+            Duration switchNeed = health.plus(grace.multipliedBy(2)).plus(SWITCH_MARGIN).plus(Deadline.MARGIN);
+            if (switchNeed.toSeconds() > timeout) {
+                throw new Cli.Fail(Cli.INPUT, String.format("the %s timeout (%d s) cannot hold the health wait (%d s), the switch (%d s), "
+                        + "the drain and the old colour's stop (grace %d s each) and %d s margin", VALIDATE_EVENT, timeout, health.toSeconds(),
+                        SWITCH_MARGIN.toSeconds(), grace.toSeconds(), Deadline.MARGIN.toSeconds()),
+                        "raise the timeout of " + VALIDATE_LOCATION + " in appspec.yml to at least " + switchNeed.toSeconds()
+                                + " s, or lower healthTimeoutSeconds in release.json or the app's stop_grace_period");
+            }
         }
         return health;
     }
