@@ -34,8 +34,9 @@ class validate implements Callable<Integer> {
     @Option(names = "--log-lines", defaultValue = "40", description = "Container log lines shown on failure (default: ${DEFAULT-VALUE})")
     int logLines;
 
-    @Option(names = "--rollback", description = "By hand: go back to the version that served before the last deploy (behind the "
-            + "proxy: switch to the other colour, started again from its kept files when it was stopped) once it is healthy")
+    @Option(names = "--rollback", description = "By hand: go back to the version that served before the last switch (behind the "
+            + "proxy: the other colour, started again from its kept files when it was stopped; in place: the pair before the "
+            + "last swap) once it is healthy")
     boolean rollback;
 
     public static void main(String... args) {

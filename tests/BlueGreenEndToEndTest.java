@@ -266,7 +266,7 @@ class BlueGreenEndToEndTest {
     }
 
     boolean doctorSays(String status, String text) {
-        return doctor().lines().anyMatch(l -> l.startsWith(status) && l.contains("colours " + n.project()) && l.contains(text));
+        return doctor().lines().anyMatch(l -> l.startsWith(status) && l.contains("colours") && l.contains(n.project() + ": " + text));
     }
 
     /** doctor's findings on this run's state folder. */

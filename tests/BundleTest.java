@@ -109,4 +109,14 @@ class BundleTest {
         AppSpec spec = AppSpec.load(Path.of("appspec.yml"));
         assertEquals(120, Template.healthDeadline(spec, Template.render(Path.of("compose.yml"), "app:1", Settings.DEFAULTS), Settings.DEFAULTS).toSeconds());
     }
+
+    @Test
+    void a_bundle_given_as_its_zip_or_a_missing_folder_is_named_as_such() throws Exception {
+        Path zip = java.nio.file.Files.writeString(dir.resolve("rev.zip"), "PK");
+        Cli.Fail f = org.junit.jupiter.api.Assertions.assertThrows(Cli.Fail.class, () -> Bundle.load(zip));
+        assertEquals("--bundle " + zip + " is a file, not an unpacked bundle; pass the deployment's unpacked folder: "
+                + "<deployment root>/<group id>/<deployment id>/deployment-archive", f.getMessage());
+        f = org.junit.jupiter.api.Assertions.assertThrows(Cli.Fail.class, () -> Bundle.load(dir.resolve("gone")));
+        assertEquals("bundle folder " + dir.resolve("gone") + " does not exist; pass --bundle with an unpacked bundle", f.getMessage());
+    }
 }

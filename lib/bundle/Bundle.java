@@ -22,6 +22,10 @@ record Bundle(Path dir, String version, String commit, String time, ImageRef ima
         Path manifest = dir.resolve(MANIFEST);
         boolean hasImage = Files.isRegularFile(imageFile);
         boolean hasManifest = Files.isRegularFile(manifest);
+        if (Files.isRegularFile(dir)) {
+            throw new Cli.Fail(Cli.INPUT, "--bundle " + dir + " is a file, not an unpacked bundle",
+                    "pass the deployment's unpacked folder: <deployment root>/<group id>/<deployment id>/deployment-archive");
+        }
         if (!Files.isDirectory(dir)) {
             throw new Cli.Fail(Cli.INPUT, "bundle folder " + dir + " does not exist", "pass --bundle with an unpacked bundle");
         }

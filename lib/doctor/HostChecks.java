@@ -175,8 +175,8 @@ final class HostChecks {
             return Finding.skip("old images", "docker images did not answer (" + r.reason() + ")");
         }
         long n = r.out().lines().filter(l -> !l.isBlank()).distinct().count();
-        return n > 5 ? Finding.warn("old images", n + " images of " + repo + " on this host", "keep the newest two for a rollback: "
-                + "docker images -q " + repo + " | tail -n +3 | xargs docker rmi")
+        return n > 5 ? Finding.warn("old images", n + " images of " + repo + " on this host", "list them (docker images " + repo
+                + ") and remove old tags by name (docker rmi " + repo + ":TAG), keeping the one that serves (docker ps) and the one before it")
                 : Finding.pass("old images", n + " image(s) of " + repo);
     }
 
@@ -198,19 +198,19 @@ final class HostChecks {
             String colour = m.group(1);
             String name = m.group(2);
             if (!sys.live) {
-                out.add(Finding.skip("colours " + project, "the proxy names " + colour + " (" + name + "); running containers need a live system"));
+                out.add(Finding.skip("colours", project + ": the proxy names " + colour + " (" + name + "); running containers need a live system"));
                 continue;
             }
             String other = name.replaceFirst("-(blue|green)$", colour.equals("blue") ? "-green" : "-blue");
             boolean serves = running(name);
             boolean both = !other.equals(name) && running(other);
             String pending = sys.read(dir.resolve("colours/pending"));
-            out.add(!serves ? Finding.fail("colours " + project, "the proxy sends requests to " + colour + " (" + name + "), which is not running",
+            out.add(!serves ? Finding.fail("colours", project + ": the proxy sends requests to " + colour + " (" + name + "), which is not running",
                     "deploy again, or run the last revision's hooks/validate --rollback; docker logs " + name + " says why it stopped")
-                    : both ? Finding.warn("colours " + project, colour + " serves and " + other + " runs too"
+                    : both ? Finding.warn("colours", project + ": " + colour + " serves and " + other + " runs too"
                             + (pending == null ? "" : " (a deploy of " + pending.strip().replaceFirst("^\\S+ ", "") + " did not finish)"),
                             "nothing to do: the next deploy drains and removes it; or docker stop " + other)
-                    : Finding.pass("colours " + project, colour + " serves (" + name + ")"));
+                    : Finding.pass("colours", project + ": " + colour + " serves (" + name + ")"));
         }
         return out;
     }
