@@ -65,7 +65,7 @@ class HardeningTest {
     @Test
     void secrets_are_masked_in_log_lines_and_command_lines() {
         assertEquals("key AKIA**** and password=**** and Authorization: Bearer **** at https://****@git.example/x",
-                Mask.line("key " + "AKIA" + "IOSFODNN7EXAMPLE" + " and password=hunter2 and Authorization: Bearer abcdefghijkl12 at https://u:p4ss@git.example/x"));
+                Mask.line("key " + "AKIA" + "EXAMPLE000000002" + " and password=hunter2 and Authorization: Bearer abcdefghijkl12 at https://u:p4ss@git.example/x"));
         assertEquals("DB_PASSWORD: **** API_TOKEN=**** plain=value", Mask.line("DB_PASSWORD: s3cr3t API_TOKEN=t0k3n plain=value"));
         assertEquals("{\"password\":****, \"user\":\"app\"}", Mask.line("{\"password\":\"hunter2\", \"user\":\"app\"}"));
         assertEquals("redis://****@redis:6379 and --password ****", Mask.line("redis://:s3cret@redis:6379 and --password hunter2"));

@@ -15,7 +15,7 @@ import java.time.format.DateTimeFormatter;
 final class Sysroots {
     static final Path FIXTURES = Path.of("tests/fixtures/doctor").toAbsolutePath();
     static final String KEY = "AKIAEXAMPLE000000001";
-    static final String SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    static final String SECRET = "fake-secret-EXAMPLE-not-a-real-key-000000";
     static final String ROOT = "/opt/codedeploy-agent/deployment-root";
     static final String GROUP = "4e2e8d6e-0000-4000-8000-000000000000";
     static final String DEPLOYMENT = "d-HEALTHY01";
