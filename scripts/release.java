@@ -4,7 +4,7 @@
 //DEPS software.amazon.awssdk:bom:2.40.2@pom
 //DEPS info.picocli:picocli:4.7.7
 //SOURCES ../lib/core/Cli.java ../lib/core/Disk.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java ../lib/core/Deadline.java
-//SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/EventFailure.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java ../lib/bundle/BundleZip.java
+//SOURCES ../lib/bundle/ImageRef.java ../lib/bundle/EventFailure.java ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/ServiceOptions.java ../lib/bundle/Manifest.java ../lib/bundle/Bundle.java ../lib/bundle/BundleZip.java
 //SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Proxy.java ../lib/host/Health.java ../lib/host/HostPrep.java
 //SOURCES ../lib/aws/Aws.java ../lib/aws/AwsOptions.java ../lib/aws/NameTheEndpoint.java ../lib/aws/CodeDeploy.java ../lib/aws/Deployments.java ../lib/aws/CreateOnce.java ../lib/aws/Upload.java
 //SOURCES ../lib/release/Actions.java ../lib/release/Versioning.java ../lib/release/ImagePush.java ../lib/release/Plan.java ../lib/release/Kit.java
@@ -96,14 +96,8 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
     Path source;
     @Option(names = "--compose", description = "Compose template (default: compose.yml in the source folder)")
     Path compose;
-    @Option(names = "--project", description = "Compose project on the instance (default: art)")
-    String project;
-    @Option(names = "--service", description = "App service in the compose template (default: art-be)")
-    String service;
-    @Option(names = "--container", description = "App container name (default: art-backend)")
-    String container;
-    @Option(names = "--env-file", description = "Env file on the instance (default: /home/ubuntu/env/.env)")
-    String envFile;
+    @Mixin
+    ServiceOptions names = new ServiceOptions();
     @Option(names = "--health-url", description = "Health URL checked on the instance (default: http://127.0.0.1:8080/actuator/health)")
     String healthUrl;
     @Option(names = "--health-timeout", description = "Seconds the new version has to become healthy (default: 120)")
@@ -208,8 +202,8 @@ class release implements Callable<Integer>, Cli.EnvDefaults {
             if (demoPort != null && demo == null) {
                 throw new Cli.Fail(Cli.INPUT, "--demo-port is for the demo service", "use it with --local where there is no Dockerfile");
             }
-            settings = demo != null ? Demo.settings(project, service, container, envFile, Cli.first(healthUrl, Demo.healthUrl(demoPort)), healthTimeout)
-                    : Settings.of(project, service, container, envFile, healthUrl, healthTimeout);
+            settings = demo != null ? Demo.settings(names.project, names.service, names.container, names.envFile, Cli.first(healthUrl, Demo.healthUrl(demoPort)), healthTimeout)
+                    : Settings.of(names.project, names.service, names.container, names.envFile, healthUrl, healthTimeout);
             settings = settings.withSwitch(switchMode);
         } catch (Cli.Fail f) {
             throw new Cli.Fail(f.exitCode, "release options: " + f.getMessage());

@@ -4,7 +4,7 @@
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.21.0
 //SOURCES ../lib/core/Cli.java ../lib/core/Disk.java ../lib/core/Mask.java ../lib/core/Proc.java ../lib/core/Clock.java ../lib/core/Json.java ../lib/core/Log.java ../lib/core/Deadline.java
-//SOURCES ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/EventFailure.java ../lib/bundle/ImageRef.java
+//SOURCES ../lib/bundle/AgentText.java ../lib/bundle/AppSpec.java ../lib/bundle/Settings.java ../lib/bundle/ServiceOptions.java ../lib/bundle/EventFailure.java ../lib/bundle/ImageRef.java
 //SOURCES ../lib/host/Docker.java ../lib/host/Template.java ../lib/host/Proxy.java ../lib/host/Health.java ../lib/host/HostPrep.java ../lib/instance/InstanceSetup.java
 //SOURCES ../lib/doctor/Finding.java ../lib/doctor/Sysroot.java ../lib/doctor/Agent.java ../lib/doctor/AgentLog.java ../lib/doctor/Credentials.java
 //SOURCES ../lib/doctor/Metadata.java ../lib/doctor/DeploymentRoot.java ../lib/doctor/DeployFolders.java ../lib/doctor/HostChecks.java ../lib/doctor/Doctor.java
@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -35,14 +36,8 @@ class setup_instance implements Callable<Integer> {
     Path kit;
     @Option(names = "--compose", description = "The compose template the instance will run (default: compose.yml of the kit)")
     Path compose;
-    @Option(names = "--project", description = "Compose project on the instance (default: art)")
-    String project;
-    @Option(names = "--service", description = "App service in the compose template (default: art-be)")
-    String service;
-    @Option(names = "--container", description = "App container name (default: art-backend)")
-    String container;
-    @Option(names = "--env-file", description = "The env file the app reads (default: /home/ubuntu/env/.env)")
-    String envFile;
+    @Mixin
+    ServiceOptions names = new ServiceOptions();
     @Option(names = "--state-dir", description = "The hooks' state root (default: CDEPLOY_STATE_DIR, else " + Doctor.STATE_ROOT + ")")
     String stateDir;
     @Option(names = "--prefix", defaultValue = "/usr/local", description = "Where jbang goes: PREFIX/bin/jbang (default: ${DEFAULT-VALUE}, on the agent's PATH)")
@@ -74,7 +69,7 @@ class setup_instance implements Callable<Integer> {
         String state = Cli.first(stateDir, env.get("CDEPLOY_STATE_DIR"), Doctor.STATE_ROOT);
         Settings settings;
         try {
-            settings = Settings.of(project, service, container, envFile, null, null);
+            settings = Settings.of(names.project, names.service, names.container, names.envFile, null, null);
         } catch (Cli.Fail f) {
             throw new Cli.Fail(f.exitCode, "bad option: " + f.getMessage());
         }
