@@ -53,7 +53,7 @@ class pull implements Callable<Integer> {
                 b.commit() == null ? "" : ", commit " + b.commit() + (b.time() == null ? "" : " of " + b.time()));
         requireEnvFiles(h);
         h.stack().healthDeadline(h.compose());
-        Template.checkSwitch(h.compose(), h.settings());
+        Proxy.checkTemplate(h.compose(), h.settings());
         h.docker().requireDaemon();
         Docker.Compose compose = h.docker().compose();
         requireNetworks(h);

@@ -116,7 +116,7 @@ class validate implements Callable<Integer> {
     private static Health.Outcome awaitHealth(Hook h, Duration limit) {
         Settings s = h.settings();
         if (Colours.hasProxy(h.compose(), s)) {
-            return Health.await(h.docker(), s.container(), () -> Colours.url(h.docker(), s.container(), s, Colours.appPort(h.compose(), s)).orElse(null), limit);
+            return Colours.awaitHealth(h, s.container(), limit);
         }
         return Health.await(h.docker(), s.container(), s.healthUrl(), limit);
     }

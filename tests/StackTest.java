@@ -160,15 +160,15 @@ class StackTest {
     @Test
     void behind_a_proxy_the_app_publishes_nothing_and_the_proxy_publishes_the_health_urls_port() throws IOException {
         Files.writeString(dir.resolve("compose.yml"), "services:\n  proxy: {image: 'nginx:1.26.2', ports: ['8080:80']}\n  art-be: {ports: ['8080:8080']}\n");
-        Cli.Fail f = assertThrows(Cli.Fail.class, () -> Template.checkSwitch(stack.render("a:1"), Settings.DEFAULTS));
+        Cli.Fail f = assertThrows(Cli.Fail.class, () -> Proxy.checkTemplate(stack.render("a:1"), Settings.DEFAULTS));
         assertEquals(Cli.INPUT, f.exitCode);
         assertTrue(f.getMessage().startsWith("the app service art-be publishes [\"8080:8080\"], but its two colours run side by side"), f.getMessage());
-        Template.checkSwitch(stack.render("a:1"), Settings.DEFAULTS.withSwitch(Settings.RECREATE)); // in place, as asked: no refusal
+        Proxy.checkTemplate(stack.render("a:1"), Settings.DEFAULTS.withSwitch(Settings.RECREATE)); // in place, as asked: no refusal
         Files.writeString(dir.resolve("compose.yml"), "services:\n  proxy: {image: 'nginx:1.26.2', ports: ['9090:80']}\n  art-be: {expose: ['8080']}\n");
-        f = assertThrows(Cli.Fail.class, () -> Template.checkSwitch(stack.render("a:1"), Settings.DEFAULTS));
+        f = assertThrows(Cli.Fail.class, () -> Proxy.checkTemplate(stack.render("a:1"), Settings.DEFAULTS));
         assertTrue(f.getMessage().startsWith("the proxy service proxy does not publish port 8080 of the health URL"), f.getMessage());
         Files.writeString(dir.resolve("compose.yml"), "services:\n  art-be: {ports: ['8080:8080']}\n");
-        Template.checkSwitch(stack.render("a:1"), Settings.DEFAULTS); // no proxy: the in-place swap, which publishes the app
+        Proxy.checkTemplate(stack.render("a:1"), Settings.DEFAULTS); // no proxy: the in-place swap, which publishes the app
         assertThrows(Cli.Fail.class, () -> Settings.DEFAULTS.withSwitch("rolling"));
     }
 

@@ -107,13 +107,14 @@ final class BlueGreen {
     static int validate(Hook h, Duration limit, int logLines) {
         Settings s = h.settings();
         Optional<String> serving = h.stack().proxy().serving().filter(Colours.ALL::contains);
-        if (Colours.pending(h).isEmpty() && serving.filter(c -> h.image().equals(imageOf(h, c))).isPresent()) {
+        Optional<String> pending = Colours.pending(h);
+        if (pending.isEmpty() && serving.filter(c -> h.image().equals(imageOf(h, c))).isPresent()) {
             return alreadyServing(h, serving.get(), limit); // validate run again after its switch
         }
-        String target = Colours.pending(h).orElseGet(() -> serving.map(Colours::other).orElse("blue"));
+        String target = pending.orElseGet(() -> serving.map(Colours::other).orElse("blue"));
         String name = Colours.container(s, target);
         Optional<String> from = Optional.of(Colours.other(target)).filter(c -> running(h, c));
-        Health.Outcome outcome = Health.await(h.docker(), name, () -> Colours.url(h.docker(), name, s, Colours.appPort(h.compose(), s)).orElse(null), limit);
+        Health.Outcome outcome = Colours.awaitHealth(h, name, limit);
         if (!outcome.healthy()) {
             return notHealthy(h, target, outcome, logLines);
         }
@@ -230,7 +231,7 @@ final class BlueGreen {
     /** This release serves already: its health is the verdict, and nothing is switched. */
     private static int alreadyServing(Hook h, String colour, Duration limit) {
         String name = Colours.container(h.settings(), colour);
-        Health.Outcome o = Health.await(h.docker(), name, () -> Colours.url(h.docker(), name, h.settings(), Colours.appPort(h.compose(), h.settings())).orElse(null), limit);
+        Health.Outcome o = Colours.awaitHealth(h, name, limit);
         if (!o.healthy()) {
             throw new Cli.Fail(Cli.FAILED, "release " + h.release() + " serves from " + colour + " but is not healthy: " + o.detail(),
                     "check its log (docker logs " + name + "), or go back: hooks/validate --rollback");

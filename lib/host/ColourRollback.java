@@ -22,7 +22,7 @@ final class ColourRollback {
             h.log().info("validate: starting %s again from its kept files", back);
             Colours.up(h, back, limit);
         }
-        Health.Outcome o = Health.await(h.docker(), name, () -> Colours.url(h.docker(), name, s, Colours.appPort(h.compose(), s)).orElse(null), limit);
+        Health.Outcome o = Colours.awaitHealth(h, name, limit);
         String image = h.docker().container(name).map(Docker.Container::image).orElse(back);
         if (!o.healthy()) {
             Colours.remove(h, back, Duration.ZERO);

@@ -8,12 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 
 /**
  * The two colours of the app, blue and green: each is its own compose project ({@code <project>-<colour>}) made from
@@ -27,8 +23,6 @@ final class Colours {
     static final String DIR = "colours";
     /** Which colour start brought up for which image: {@code colours/pending}, "green <image>". */
     static final String PENDING = "pending";
-    private static final ObjectMapper YAML_OUT = new ObjectMapper(new YAMLFactory()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).disable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
     private Colours() {}
 
@@ -96,29 +90,17 @@ final class Colours {
 
     /** The colour's override: the hooks' fields on the app, and the main project's volumes and networks, external. */
     static String override(ObjectNode template, String image, Settings s, String colour) {
-        Map<String, Object> app = new LinkedHashMap<>();
-        app.put("image", image);
-        app.put("container_name", container(s, colour));
-        Template.addedEnvFile(template, s).ifPresent(f -> app.put("env_file", List.of(f)));
-        Map<String, Object> root = new LinkedHashMap<>();
-        if (template.path("version").isValueNode()) {
-            root.put("version", template.path("version").asText());
-        }
-        root.put("services", Map.of(s.service(), app));
+        Map<String, Object> top = new LinkedHashMap<>();
+        top.put("services", Map.of(s.service(), Template.appFields(template, image, container(s, colour), s)));
         for (String kind : List.of("volumes", "networks")) {
             Map<String, Object> ext = new LinkedHashMap<>();
             shared(template, s, kind).forEach((key, name) -> ext.put(key, Map.of("external", true, "name", name)));
             if (!ext.isEmpty()) {
-                root.put(kind, ext);
+                top.put(kind, ext);
             }
         }
-        try {
-            return "# Written by the cdeploy hooks: the " + colour + " colour of the app, merged by Compose over the template\n"
-                    + "# beside it (the release's compose.yml byte for byte); the stack's volumes and networks are shared.\n"
-                    + YAML_OUT.writeValueAsString(root);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return Template.overrideFile("# Written by the cdeploy hooks: the " + colour + " colour of the app, merged by Compose over the template\n"
+                + "# beside it (the release's compose.yml byte for byte); the stack's volumes and networks are shared.\n", template, top);
     }
 
     /** Creates, with Compose's own labels, the shared volumes and networks the main project has not made yet. */
@@ -169,38 +151,42 @@ final class Colours {
         return first.matches("\\d{1,5}") ? Integer.parseInt(first) : s.port();
     }
 
-    /** The health URL as the colour answers it: the container's own address, the app's port and the URL's path. */
-    static Optional<String> url(Docker docker, String container, Settings s, int port) {
-        Proc.Result r = docker.docker(Duration.ofSeconds(10), "inspect", "--format",
-                "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", container);
-        String ip = r.ok() ? r.out().strip().split("\\s+")[0] : "";
-        if (ip.isEmpty()) {
-            return Optional.empty();
+    /** The health URL as the container answers it: its own address, the app's port and the URL's path; null without an address. */
+    static String url(Docker.Container c, Settings s, int port) {
+        if (c.address() == null) {
+            return null;
         }
         URI u = URI.create(s.healthUrl());
-        return Optional.of("http://" + ip + ":" + port + (u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath())
-                + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery()));
+        return "http://" + c.address() + ":" + port + (u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath())
+                + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+    }
+
+    /** Waits for the container {@code name} to be healthy, asked at its own address (it publishes nothing). */
+    static Health.Outcome awaitHealth(Hook h, String name, Duration limit) {
+        int port = appPort(h.compose(), h.settings());
+        return Health.await(h.docker(), name, c -> url(c, h.settings(), port), limit);
     }
 
     /** The colour start brought up for this very release, if that is what it did last. */
     static Optional<String> pending(Hook h) {
-        Path f = h.stack().stateDir.resolve(DIR).resolve(PENDING);
-        try {
-            String[] p = Files.isRegularFile(f) ? Files.readString(f).strip().split(" ") : new String[0];
-            return p.length == 2 && ALL.contains(p[0]) && p[1].equals(h.image()) ? Optional.of(p[0]) : Optional.empty();
-        } catch (java.io.IOException e) {
-            return Optional.empty();
-        }
+        String[] p = pendingRecord(h);
+        return p.length == 2 && p[1].equals(h.image()) ? Optional.of(p[0]) : Optional.empty();
     }
 
     /** The colour a deploy brought up and whose validate has not finished, whatever its image. */
     static Optional<String> pendingAny(Hook h) {
+        String[] p = pendingRecord(h);
+        return p.length >= 1 ? Optional.of(p[0]) : Optional.empty();
+    }
+
+    /** {@code colours/pending} as "colour image", or nothing when absent, unreadable or not naming a colour. */
+    private static String[] pendingRecord(Hook h) {
         Path f = h.stack().stateDir.resolve(DIR).resolve(PENDING);
         try {
             String[] p = Files.isRegularFile(f) ? Files.readString(f).strip().split(" ") : new String[0];
-            return p.length >= 1 && ALL.contains(p[0]) ? Optional.of(p[0]) : Optional.empty();
+            return p.length >= 1 && ALL.contains(p[0]) ? p : new String[0];
         } catch (java.io.IOException e) {
-            return Optional.empty();
+            return new String[0];
         }
     }
 

@@ -15,8 +15,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * the hooks' decisions are testable in-process) and interprets their answers; errors become one actionable line.
  */
 final class Docker {
-    /** A container as {@code docker inspect} reports it. */
-    record Container(String name, String image, String status, int exitCode, int restarts, String health, String project) {
+    /** A container as {@code docker inspect} reports it; {@code address}: its first network's IP, null without one. */
+    record Container(String name, String image, String status, int exitCode, int restarts, String health, String project, String address) {
         boolean running() {
             return "running".equals(status);
         }
@@ -209,10 +209,20 @@ final class Docker {
             return Optional.of(new Container(name, c.path("Config").path("Image").asText(),
                     state.path("Status").asText(), state.path("ExitCode").asInt(), c.path("RestartCount").asInt(),
                     health.isMissingNode() || health.isNull() ? null : health.path("Status").asText(),
-                    c.path("Config").path("Labels").path("com.docker.compose.project").asText(null)));
+                    c.path("Config").path("Labels").path("com.docker.compose.project").asText(null), address(c)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static String address(JsonNode container) {
+        for (JsonNode net : container.path("NetworkSettings").path("Networks")) {
+            String ip = net.path("IPAddress").asText("");
+            if (!ip.isEmpty()) {
+                return ip;
+            }
+        }
+        return null;
     }
 
     /** The last lines the container wrote, stdout and stderr together. */

@@ -16,11 +16,11 @@ final class Health {
     record Outcome(boolean healthy, String detail, Duration waited) {}
 
     static Outcome await(Docker docker, String container, String url, Duration limit) {
-        return await(docker, container, () -> url, limit);
+        return await(docker, container, c -> url, limit);
     }
 
-    /** The same with a URL known only once the container runs (its own address); {@code null} while it has none. */
-    static Outcome await(Docker docker, String container, java.util.function.Supplier<String> urlOf, Duration limit) {
+    /** The same with a URL taken from the container as inspected (its own address); {@code null} while it has none. */
+    static Outcome await(Docker docker, String container, java.util.function.Function<Docker.Container, String> urlOf, Duration limit) {
         Instant start = Instant.now();
         Instant deadline = start.plus(limit);
         String last = "no answer yet";
@@ -61,7 +61,7 @@ final class Health {
                 }
             } else {
                 long probing = System.nanoTime();
-                String url = urlOf.get();
+                String url = urlOf.apply(ct);
                 last = url == null ? "container " + container + " has no address yet" : probe(url);
                 Clock.addService(System.nanoTime() - probing);
                 if (last == null) {

@@ -11,6 +11,9 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 /**
  * The nginx proxy in front of the colours: its whole configuration ({@link #NGINX_CONF}) and the upstream file
  * naming the colour that serves, both in {@code <state>/proxy/}, which the proxy service mounts as a folder (a file
@@ -200,6 +203,29 @@ final class Proxy {
                 return false;
             }
             Health.sleep(Duration.ofMillis(100));
+        }
+    }
+
+    /**
+     * With a proxy service and the blue-green switch, the app runs twice at once: it may publish no host port (the
+     * proxy does), and the proxy must publish the health URL's port. release and pull both check the template.
+     */
+    static void checkTemplate(ObjectNode compose, Settings settings) {
+        JsonNode services = compose.path("services");
+        if (!services.path(settings.proxy()).isObject() || !Settings.BLUE_GREEN.equals(settings.switchMode())) {
+            return;
+        }
+        JsonNode ports = services.path(settings.service()).path("ports");
+        if (ports.size() > 0) {
+            throw new Cli.Fail(Cli.INPUT, "the app service " + settings.service() + " publishes " + ports + ", but its two colours run side by side "
+                    + "behind the proxy service " + settings.proxy(), "move the port to the proxy (expose it on the app instead), or swap in place: release --switch recreate");
+        }
+        ObjectNode proxyOnly = Json.MAPPER.createObjectNode();
+        proxyOnly.putObject("services").set(settings.proxy(), services.path(settings.proxy()));
+        if (!Template.publishedPorts(proxyOnly).contains(settings.port())) {
+            throw new Cli.Fail(Cli.INPUT, "the proxy service " + settings.proxy() + " does not publish port " + settings.port()
+                    + " of the health URL " + settings.healthUrl() + ", through which the switch is confirmed",
+                    "publish it on the proxy, e.g. ports: [\"" + settings.port() + ":80\"], or set healthUrl to the port it publishes");
         }
     }
 }

@@ -103,24 +103,34 @@ final class Template {
      * ({@code proxyDir} not null) they own its command and the folder it reads its configuration from too.
      */
     static String override(ObjectNode template, String appImage, Settings settings, Path proxyDir) {
-        Map<String, Object> app = new LinkedHashMap<>();
-        app.put("image", appImage);
-        app.put("container_name", settings.container());
-        addedEnvFile(template, settings).ifPresent(f -> app.put("env_file", List.of(f))); // Compose appends it to the template's own
-        Map<String, Object> root = new LinkedHashMap<>();
-        if (template.path("version").isValueNode()) {
-            root.put("version", template.path("version").asText()); // Compose v1 wants one version across files
-        }
         Map<String, Object> services = new LinkedHashMap<>();
-        services.put(settings.service(), app);
+        services.put(settings.service(), appFields(template, appImage, settings.container(), settings));
         if (proxyDir != null) {
             services.put(settings.proxy(), Map.of("command", List.of("nginx", "-c", Proxy.MOUNT + "/" + Proxy.CONF, "-g", "daemon off;"),
                     "volumes", List.of(proxyDir + ":" + Proxy.MOUNT + ":ro")));
         }
-        root.put("services", services);
+        return overrideFile("# Written by the cdeploy hooks: the fields they own on the app service, merged by Compose over the\n"
+                + "# template beside it, which is the release's compose.yml byte for byte.\n", template, Map.of("services", services));
+    }
+
+    /** The app service's fields the hooks own: the image, the container name, and the release's env file (appended). */
+    static Map<String, Object> appFields(ObjectNode template, String image, String container, Settings settings) {
+        Map<String, Object> app = new LinkedHashMap<>();
+        app.put("image", image);
+        app.put("container_name", container);
+        addedEnvFile(template, settings).ifPresent(f -> app.put("env_file", List.of(f))); // Compose appends it to the template's own
+        return app;
+    }
+
+    /** An override file: {@code header}, then the template's version (Compose v1 wants one across files) and {@code top}. */
+    static String overrideFile(String header, ObjectNode template, Map<String, Object> top) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        if (template.path("version").isValueNode()) {
+            root.put("version", template.path("version").asText());
+        }
+        root.putAll(top);
         try {
-            return "# Written by the cdeploy hooks: the fields they own on the app service, merged by Compose over the\n"
-                    + "# template beside it, which is the release's compose.yml byte for byte.\n" + YAML_OUT.writeValueAsString(root);
+            return header + YAML_OUT.writeValueAsString(root);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -266,29 +276,6 @@ final class Template {
             }
         }
         return health;
-    }
-
-    /**
-     * With a proxy service and the blue-green switch, the app runs twice at once: it may publish no host port (the
-     * proxy does), and the proxy must publish one. release and pull both check it.
-     */
-    static void checkSwitch(ObjectNode compose, Settings settings) {
-        JsonNode services = compose.path("services");
-        if (!services.path(settings.proxy()).isObject() || !Settings.BLUE_GREEN.equals(settings.switchMode())) {
-            return;
-        }
-        JsonNode ports = services.path(settings.service()).path("ports");
-        if (ports.size() > 0) {
-            throw new Cli.Fail(Cli.INPUT, "the app service " + settings.service() + " publishes " + ports + ", but its two colours run side by side "
-                    + "behind the proxy service " + settings.proxy(), "move the port to the proxy (expose it on the app instead), or swap in place: release --switch recreate");
-        }
-        ObjectNode proxyOnly = Json.MAPPER.createObjectNode();
-        proxyOnly.putObject("services").set(settings.proxy(), services.path(settings.proxy()));
-        if (!publishedPorts(proxyOnly).contains(settings.port())) {
-            throw new Cli.Fail(Cli.INPUT, "the proxy service " + settings.proxy() + " does not publish port " + settings.port()
-                    + " of the health URL " + settings.healthUrl() + ", through which the switch is confirmed",
-                    "publish it on the proxy, e.g. ports: [\"" + settings.port() + ":80\"], or set healthUrl to the port it publishes");
-        }
     }
 
     private static String oneLine(String s) {

@@ -73,7 +73,7 @@ record Kit(Path dir, AppSpec spec, TreeSet<String> files, Path template, Setting
         }
         com.fasterxml.jackson.databind.node.ObjectNode rendered = Template.render(template, Plan.PROBE_IMAGE, settings);
         Template.healthDeadline(spec, rendered, settings);
-        Template.checkSwitch(rendered, settings);
+        Proxy.checkTemplate(rendered, settings);
         return new Kit(dir, spec, files, template, settings);
     }
 
